@@ -1,0 +1,281 @@
+"""One loader per file format, each turning a file's bytes into blocks and found metadata.
+
+Formats only differ in how they mark paragraphs and headings; the repairs that make text
+quotable come afterwards and are shared (see `corpus.pipeline`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+from corpus.blocks import Block, BlockKind, LoadError, RawDocument
+from corpus.cleaning import clean_inline
+
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_ITEM_LINE = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s+\S")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a BOM); anything else is reported, not guessed at."""
+    if not data.strip():
+        raise LoadError("the file is empty")
+    if b"\x00" in data:
+        raise LoadError("the file holds NUL bytes: it looks binary, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LoadError(
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "save the file as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _join_lines(lines: list[str]) -> str:
+    """A paragraph hard-wrapped over lines reads as one line; `inter-\\nnational` rejoins."""
+    return clean_inline(_HYPHEN_BREAK.sub(r"\1\2", "\n".join(lines)).replace("\n", " "))
+
+
+def blocks_from_plain_text(text: str) -> list[Block]:
+    """Paragraphs are separated by blank lines; list items are lines with a bullet."""
+    blocks: list[Block] = []
+    for chunk in _BLANK_LINE.split(text):
+        lines = [clean_inline(line) for line in chunk.split("\n")]
+        lines = [line for line in lines if line]
+        if not lines:
+            continue
+        if all(_ITEM_LINE.match(line) for line in lines):
+            blocks.extend(Block(BlockKind.ITEM, line) for line in lines)
+        else:
+            blocks.append(Block(BlockKind.PARAGRAPH, _join_lines(lines), lines=lines))
+    return blocks
+
+
+def load_text(data: bytes) -> RawDocument:
+    return RawDocument(blocks_from_plain_text(decode_text(data)))
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Simple `key: value` front matter between `---` lines, as static-site generators write."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---", 4)
+    if end < 0:
+        return {}, text
+    metadata: dict[str, Any] = {}
+    for line in text[4:end].splitlines():
+        key, sep, value = line.partition(":")
+        if sep and value.strip():
+            metadata[key.strip().lower()] = value.strip().strip("\"'")
+    return metadata, text[end + 4 :].lstrip("-\n")
+
+
+def load_markdown(data: bytes) -> RawDocument:
+    """Markdown: `#` and underlined headings are explicit; fenced code is dropped."""
+    metadata, text = _front_matter(decode_text(data))
+    text = re.sub(r"^```.*?^```[^\n]*$", "", text, flags=re.DOTALL | re.MULTILINE)
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        blocks.extend(blocks_from_plain_text("\n".join(pending)))
+        pending.clear()
+
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        atx = _MD_HEADING.match(line)
+        setext = (
+            line.strip()
+            and not pending_ends_paragraph(pending)
+            and _MD_SETEXT.match(following)
+            and not _ITEM_LINE.match(line)
+        )
+        if atx or setext:
+            flush()
+            level = len(atx.group(1)) if atx else (1 if following.lstrip()[0] == "=" else 2)
+            title = clean_inline(atx.group(2) if atx else line)
+            blocks.append(Block(BlockKind.HEADING, title, explicit=True, level=level))
+            index += 1 if atx else 2
+            continue
+        pending.append(re.sub(r"^\s{0,3}>\s?", "", line))  # quote markers
+        index += 1
+    flush()
+    return RawDocument(blocks, metadata)
+
+
+def pending_ends_paragraph(pending: list[str]) -> bool:
+    """A setext underline only makes a heading of a line that starts a paragraph."""
+    return bool(pending) and bool(pending[-1].strip())
+
+
+_HTML_SKIP = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "svg",
+    "iframe",
+    "figure",
+)
+_HTML_BLOCKS = (
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "td",
+    "th",
+    "figcaption",
+    "caption",
+)
+
+
+def _meta_content(soup: Any, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+        if tag and tag.get("content", "").strip():
+            return str(tag["content"]).strip()
+    return None
+
+
+def load_html(data: bytes) -> RawDocument:
+    """HTML: the <article> (or <main>, or <body>) without navigation, scripts and asides."""
+    from bs4 import BeautifulSoup
+
+    text = decode_text(data)
+    soup = BeautifulSoup(text, "html.parser")
+    metadata: dict[str, Any] = {}
+    title = _meta_content(soup, "citation_title", "og:title", "dc.title") or (
+        soup.title.get_text(" ", strip=True) if soup.title else None
+    )
+    if title:
+        metadata["title"] = title
+    if author := _meta_content(soup, "citation_author", "author", "article:author", "dc.creator"):
+        metadata["authors"] = [{"name": author}]
+    if published := _meta_content(
+        soup, "citation_publication_date", "article:published_time", "dc.date", "date"
+    ):
+        metadata["date"] = published[:10]
+    if publisher := _meta_content(soup, "og:site_name", "citation_publisher", "dc.publisher"):
+        metadata["publisher"] = publisher
+    canonical = soup.find("link", attrs={"rel": "canonical"})
+    url = (canonical.get("href") if canonical else None) or _meta_content(soup, "og:url")
+    if url and str(url).startswith(("http://", "https://")):
+        metadata["url"] = str(url)
+    if keywords := _meta_content(soup, "keywords", "article:tag"):
+        metadata["tags"] = [k.strip() for k in keywords.split(",") if k.strip()]
+
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    for tag in root.find_all(_HTML_SKIP):
+        tag.decompose()
+    blocks: list[Block] = []
+    for element in root.find_all(_HTML_BLOCKS):
+        if element.find_parent(_HTML_BLOCKS):
+            continue  # its text is part of the enclosing block
+        content = clean_inline(element.get_text(" ", strip=True))
+        content = re.sub(r"\s+([,.;:!?)])", r"\1", content)
+        if not content:
+            continue
+        name = element.name
+        if name.startswith("h"):
+            blocks.append(Block(BlockKind.HEADING, content, explicit=True, level=int(name[1])))
+        elif name == "li":
+            blocks.append(Block(BlockKind.ITEM, content, explicit=True))
+        else:
+            blocks.append(Block(BlockKind.PARAGRAPH, content, explicit=True))
+    if not blocks:
+        loose = root.get_text("\n", strip=False)
+        blocks = blocks_from_plain_text(loose)
+    return RawDocument(blocks, metadata)
+
+
+def _pdf_date(value: object) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    match = re.match(r"^D:(\d{4})(\d{2})(\d{2})", str(value or ""))
+    return f"{match[1]}-{match[2]}-{match[3]}" if match else None
+
+
+def _pdf_paragraphs(page_text: str) -> str:
+    """Blank lines where a line ends a sentence well short of the page's typical width.
+
+    pypdf gives a page as wrapped lines without paragraph breaks; a paragraph's last line is
+    usually short and ends with punctuation, which is the best cue a text layer offers.
+    """
+    lines = [line.rstrip() for line in page_text.split("\n")]
+    widths = sorted(len(line) for line in lines if line.strip())
+    if not widths:
+        return ""
+    typical = widths[int(len(widths) * 0.8)] if len(widths) > 4 else widths[-1]
+    out: list[str] = []
+    for line in lines:
+        out.append(line)
+        if line.endswith((".", "!", "?", ":", "”", '"')) and len(line) < 0.8 * typical:
+            out.append("")
+    return "\n".join(out)
+
+
+def load_pdf(data: bytes) -> RawDocument:
+    """PDF: text per page by pypdf; a page's wrapped lines are rejoined into paragraphs."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not data.startswith(b"%PDF"):
+        raise LoadError("not a PDF file (it does not start with %PDF)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise LoadError("the PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info: dict[str, Any] = dict(reader.metadata or {})
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        raise LoadError(f"the PDF is damaged or unreadable ({error})") from None
+    metadata: dict[str, Any] = {}
+    if (title := str(info.get("/Title") or "").strip()) and title.lower() != "untitled":
+        metadata["title"] = title
+    if author := str(info.get("/Author") or "").strip():
+        metadata["authors"] = [
+            {"name": name.strip()} for name in re.split(r";|\band\b", author) if name.strip()
+        ]
+    if date := _pdf_date(info.get("/CreationDate")):
+        metadata["date"] = date
+    text = "\n\n".join(_pdf_paragraphs(page) for page in pages)
+    if not text.strip():
+        raise LoadError("the PDF has no extractable text (a scan without OCR?)")
+    return RawDocument(blocks_from_plain_text(text), metadata)
+
+
+LOADERS: dict[str, Callable[[bytes], RawDocument]] = {
+    ".txt": load_text,
+    ".text": load_text,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+}

@@ -1,0 +1,153 @@
+"""Loading a corpus folder: every supported file becomes a document, or a reported problem.
+
+One bad file never stops the others from loading: its problem names the file and the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from corpus.assemble import assemble_document, slugify
+from corpus.blocks import Block, LoadError
+from corpus.chunking import chunk_document
+from corpus.cleaning import join_broken_paragraphs, mark_headings
+from corpus.furniture import Furniture, remove_furniture
+from corpus.loaders import LOADERS
+from corpus.metadata import (
+    DocumentMetadata,
+    is_sidecar,
+    metadata_from_loader,
+    read_sidecar,
+    sidecar_path,
+)
+from corpus.models import Author, Corpus, Document, LoadProblem, Passage
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+_IGNORED_NAMES = frozenset({"readme.md", "readme.txt", "license", "license.txt"})
+
+
+def _furniture_metadata(furniture: Furniture) -> DocumentMetadata:
+    return DocumentMetadata(
+        title=furniture.title,
+        authors=[Author(name=name, role=role) for name, role in furniture.authors],
+        date=furniture.published,
+        publisher=furniture.publisher,
+        categories=furniture.categories,
+        tags=furniture.tags,
+        related=furniture.related,
+    )
+
+
+def clean_blocks(blocks: list[Block]) -> tuple[list[Block], Furniture]:
+    """The shared repairs, in order: furniture out, broken sentences mended, headings found."""
+    blocks, furniture = remove_furniture(blocks)
+    return mark_headings(join_broken_paragraphs(blocks)), furniture
+
+
+def load_document(
+    path: Path, *, doc_id: str, source_file: str, problems: list[LoadProblem]
+) -> tuple[Document, list[Passage]]:
+    """One file to a document and its passages; LoadError when it cannot be used at all."""
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        supported = ", ".join(sorted(LOADERS))
+        raise LoadError(f"unsupported file type '{path.suffix or path.name}' ({supported})")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise LoadError(f"the file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise LoadError(f"cannot be read ({error.strerror or error})") from None
+    raw = loader(content)
+    blocks, furniture = clean_blocks(raw.blocks)
+    if not blocks:
+        raise LoadError("no text is left after removing page furniture")
+
+    metadata = metadata_from_loader(raw.metadata).merged_over(_furniture_metadata(furniture))
+    sidecar = sidecar_path(path)
+    if sidecar.is_file():
+        try:
+            metadata = read_sidecar(sidecar).merged_over(metadata)
+        except LoadError as error:
+            problems.append(
+                LoadProblem(
+                    file=f"{source_file} ({sidecar.name})",
+                    reason=f"{error}; the document loads without it",
+                    skipped=False,
+                )
+            )
+    document = assemble_document(
+        doc_id=doc_id,
+        source_file=source_file,
+        blocks=blocks,
+        metadata=metadata,
+        content=content,
+    )
+    passages = chunk_document(document)
+    if not passages:
+        raise LoadError("no quotable sentences were found in it")
+    return document, passages
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    """Candidate documents under `directory`, in a stable order; hidden files are skipped."""
+    files = [
+        path
+        for path in directory.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+        and not is_sidecar(path)
+        and path.name.lower() not in _IGNORED_NAMES
+    ]
+    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def _document_id(relative: Path, taken: set[str]) -> str:
+    """A readable id from the file's path; the extension breaks a tie between formats."""
+    base = slugify(relative.with_suffix("").as_posix())
+    candidate = base if base not in taken else slugify(relative.as_posix())
+    suffix = 2
+    while candidate in taken:
+        candidate, suffix = f"{base}-{suffix}", suffix + 1
+    taken.add(candidate)
+    return candidate
+
+
+def load_corpus(directory: Path) -> Corpus:
+    """Every document in the folder with its passages, and a problem for each file skipped."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return Corpus(
+            problems=(LoadProblem(file=str(directory), reason="the corpus folder does not exist"),)
+        )
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    problems: list[LoadProblem] = []
+    taken: set[str] = set()
+    for path in corpus_files(directory):
+        relative = path.relative_to(directory)
+        try:
+            document, doc_passages = load_document(
+                path,
+                doc_id=_document_id(relative, taken),
+                source_file=relative.as_posix(),
+                problems=problems,
+            )
+        except LoadError as error:
+            problems.append(LoadProblem(file=relative.as_posix(), reason=str(error)))
+            continue
+        except Exception as error:  # a parser bug must not take the other files down
+            log.exception("unexpected failure loading %s", relative)
+            problems.append(
+                LoadProblem(
+                    file=relative.as_posix(), reason=f"unexpected error: {type(error).__name__}"
+                )
+            )
+            continue
+        documents.append(document)
+        passages.extend(doc_passages)
+    return Corpus(documents=tuple(documents), passages=tuple(passages), problems=tuple(problems))
