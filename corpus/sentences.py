@@ -15,7 +15,7 @@ _ABBREVIATIONS = frozenset(
     e.g i.e etc cf al vs viz approx ca no nos art arts para paras p pp vol ch sec fig ed eds
     mr mrs ms dr prof gen col lt sgt st jr sr rev hon amb govt dept inc ltd co corp
     jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u
-    """.split()  # noqa: SIM905  (a word list reads better as text)
+    """.split()
 )
 _BOUNDARY = re.compile(r"(?P<end>[.!?…]+[\"”’')\]]*)(?P<space>\s+)(?=[\"“‘'(\[]?[A-Z0-9À-ÖØ-Þ])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")

@@ -1,0 +1,140 @@
+"""Questions about a document itself (who wrote it, when, where it appeared, its tags).
+
+Such questions are answered from the document's metadata, quoted and cited like a passage.
+A question counts as one when it matches a metadata intent of the vocabulary and, apart
+from the intent's own words and words that only point at "this post", asks about nothing
+else (or only names the document, e.g. by words of its title or an author's name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.models import Document
+from retrieval.analyzer import Analyzer
+from retrieval.vocabulary import Vocabulary
+
+FIELD_LABELS = {
+    "authors": "Authors",
+    "date": "Published",
+    "publisher": "Published by",
+    "tags": "Tags",
+    "categories": "Categories",
+    "related": "See also",
+    "title": "Title",
+}
+# Words a question about a field uses besides the intent's question word; they do not make
+# it a question about something else.
+_FIELD_WORDS = {
+    "authors": "author authors wrote written write writes writer writers byline signed penned "
+    "behind names name list",
+    "date": "date dated published publish publication posted released come came out appear "
+    "appeared day year month old recent",
+    "publisher": "blog website web site outlet journal publication publisher published "
+    "publish newspaper magazine source posted appear appeared from",
+    "tags": "tags tag tagged keywords keyword topics subjects themes filed",
+    "categories": "category categories categorised categorized filed under",
+    "related": "see also related similar further more other recommended reading articles "
+    "posts pieces sources links read next else",
+    "title": "title headline called name",
+}
+
+
+@dataclass(frozen=True)
+class MetadataEntry:
+    doc_id: str
+    field: str
+    text: str
+
+    @property
+    def entry_id(self) -> str:
+        return f"{self.doc_id}:meta:{self.field}"
+
+
+def entries_for(document: Document) -> list[MetadataEntry]:
+    """The document's metadata fields as quotable text, one entry per field it has."""
+    values = {
+        "authors": "; ".join(author.display() for author in document.authors),
+        "date": document.published.strftime("%-d %B %Y") if document.published else "",
+        "publisher": document.publisher or "",
+        "tags": ", ".join(document.tags),
+        "categories": ", ".join(document.categories),
+        "related": "\n".join(document.related),
+        "title": document.title,
+    }
+    return [MetadataEntry(document.id, name, text) for name, text in values.items() if text]
+
+
+@dataclass(frozen=True)
+class MetadataQuestion:
+    field: str
+    # Terms of the question beyond the intent: they may name the document meant.
+    other_terms: frozenset[str]
+
+
+def detect_metadata_question(
+    question: str, analyzer: Analyzer, vocabulary: Vocabulary
+) -> MetadataQuestion | None:
+    """The metadata field the question asks for, if it asks for one."""
+    for intent in vocabulary.intents:
+        if not intent.matches(question):
+            continue
+        ignorable = {analyzer.stem(w) for w in _FIELD_WORDS.get(intent.field, "").split()}
+        ignorable |= {analyzer.stem(w) for w in vocabulary.document_words}
+        other = {
+            analyzer.stem(word)
+            for word in analyzer.words(question)
+            if not analyzer.is_stopword(word)
+        } - ignorable
+        return MetadataQuestion(intent.field, frozenset(other))
+    return None
+
+
+_ATTRIBUTION = re.compile(
+    r"\b(?:do|does|did|would|will)\s+(?P<speaker>[\w\s'’-]{2,60}?)\s+(?:say|says|said|argue|"
+    r"think|believe|claim|write|suggest|want|mean|see|view|feel|propose|recommend|"
+    r"call for|conclude|warn)\b|\baccording to\s+(?P<speaker2>[\w\s'’-]{2,60}?)[,?]",
+    re.IGNORECASE,
+)
+_GENERIC_SPEAKER_WORDS = (
+    "author authors writer writers leader leaders head heads chief chiefs organisation "
+    "organization organisations organizations society societies secretary secretaries general "
+    "generals they he she them blog post article piece text"
+)
+
+
+def author_frame(
+    question: str, author_terms: set[str], analyzer: Analyzer
+) -> tuple[int, int] | None:
+    """The span of "the authors" in "why do the authors say X", when the speaker is a
+    document's own author: then X is the question, and the speaker's words only say whose
+    view is asked, which every passage of that document is."""
+    match = _ATTRIBUTION.search(question)
+    if not match:
+        return None
+    group = "speaker" if match.group("speaker") else "speaker2"
+    words = [w for w in analyzer.words(match.group(group)) if not analyzer.is_stopword(w)]
+    generic = {analyzer.stem(w) for w in _GENERIC_SPEAKER_WORDS.split()}
+    if words and {analyzer.stem(w) for w in words} <= author_terms | generic:
+        return match.span(group)
+    return None
+
+
+def author_terms(documents: list[Document], analyzer: Analyzer) -> set[str]:
+    """Terms of every document's author names, roles and publisher."""
+    text = " ".join(
+        " ".join(
+            [d.publisher or "", *(a.name for a in d.authors), *(a.role or "" for a in d.authors)]
+        )
+        for d in documents
+    )
+    return {analyzer.stem(w) for w in analyzer.words(text) if not analyzer.is_stopword(w)}
+
+
+def document_match_terms(document: Document, analyzer: Analyzer) -> set[str]:
+    """Terms by which a question may name a document: its title, authors and publisher."""
+    names = " ".join(
+        [document.title, document.publisher or "", *(a.name for a in document.authors)]
+    )
+    return {analyzer.stem(w) for w in analyzer.words(names) if not analyzer.is_stopword(w)}

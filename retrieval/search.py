@@ -1,0 +1,243 @@
+"""The retriever: from a question to cited quotes, or to an honest "the sources do not say".
+
+Steps, each in its own module: spelling correction (`spelling`), analysis (`analyzer`),
+metadata questions (`metadata`), BM25 over passages (`sparse`, `scoring`), the decision to
+answer (`abstention`) and the quote with its marked words (`quotes`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus.models import Corpus, Document, Passage
+from retrieval.abstention import (
+    QueryShape,
+    coverage,
+    lacks_asked_quantity,
+    named_gaps,
+    smooth_idf,
+)
+from retrieval.analyzer import Analyzer, Token
+from retrieval.definitions import asked_definition
+from retrieval.metadata import (
+    FIELD_LABELS,
+    MetadataEntry,
+    author_frame,
+    author_terms,
+    detect_metadata_question,
+    document_match_terms,
+    entries_for,
+)
+from retrieval.models import Answer, Correction, Hit
+from retrieval.quotes import matched_spans, select_quote
+from retrieval.scoring import BM25Params, Variant
+from retrieval.sparse import SparseBM25
+from retrieval.spelling import SpellingCorrector
+
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Tunables, chosen by measurement on the sample questions (see `ihlbot eval`)."""
+
+    params: BM25Params = field(default_factory=lambda: BM25Params(Variant.BM25PLUS))
+    index_section_titles: bool = True
+    min_coverage: float = 0.34
+    relative_floor: float = 0.3  # hits below this share of the top score are not shown
+    max_hits: int = 10
+    coverage_power: float = 1.0
+
+
+class Retriever:
+    """A searchable corpus. Build it off the event loop: indexing is CPU work."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        config: RetrievalConfig | None = None,
+        analyzer: Analyzer | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.config = config or RetrievalConfig()
+        self.analyzer = analyzer or Analyzer()
+        self.passages: tuple[Passage, ...] = corpus.passages
+        self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
+        if not self.passages:
+            raise ValueError("the corpus has no passages to index")
+        self.index = SparseBM25.build(
+            (self.analyzer.analyze(self._index_text(p)) for p in self.passages),
+            self.config.params,
+        )
+        self.metadata: dict[str, list[MetadataEntry]] = {
+            d.id: entries_for(d) for d in corpus.documents
+        }
+        self._speller = SpellingCorrector(self._speller_words())
+        self._author_terms = author_terms(list(corpus.documents), self.analyzer)
+
+    def _index_text(self, passage: Passage) -> str:
+        if self.config.index_section_titles and passage.section:
+            return f"{passage.section}\n{passage.text}"
+        return passage.text
+
+    def _speller_words(self) -> list[str]:
+        words: list[str] = []
+        for passage in self.passages:
+            words.extend(self.analyzer.words(passage.text))
+        for document in self.corpus.documents:
+            words.extend(self.analyzer.words(document.title))
+        for concept in self.analyzer.vocabulary.concepts:
+            for term in concept.terms:
+                words.extend(self.analyzer.words(term))
+        return words
+
+    # -- questions ---------------------------------------------------------------------
+
+    def _known(self, word: str) -> bool:
+        return self.analyzer.stem(word) in self.index.term_ids
+
+    def correct(self, question: str) -> tuple[str, list[Correction]]:
+        """The question with unknown words replaced by their nearest corpus words."""
+        corrections: list[Correction] = []
+        replacements: dict[str, str] = {}
+        for word in self.analyzer.words(question):
+            if word in replacements or self.analyzer.is_stopword(word) or self._known(word):
+                continue
+            better = self._speller.correct(word, self._known)
+            if better:
+                replacements[word] = better
+                corrections.append(Correction(written=word, searched=better))
+        for written, searched in replacements.items():
+            question = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", searched, question)
+        return question, corrections
+
+    def search(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        """The best `k` hits after the first `offset`, or an answer saying why there are none."""
+        asked = question
+        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        corrected, corrections = self.correct(question)
+        words, extra = self.analyzer.split_tokens(corrected)
+        speaker = author_frame(corrected, self._author_terms, self.analyzer)
+        if speaker:
+            words = [w for w in words if not (speaker[0] <= w.start and w.end <= speaker[1])]
+            extra = [e for e in extra if not (speaker[0] <= e.start and e.end <= speaker[1])]
+        defined = asked_definition(corrected)
+        if defined:
+            words = [w for w in words if not defined.is_frame_word(w.start, w.end)]
+            extra.append(Token(self.analyzer.definition_token(defined.term), *defined.term_span))
+        terms = [t.term for t in words + extra]
+        if not words and not extra:
+            return Answer(
+                question=asked, answered=False, reason="no_terms", corrections=tuple(corrections)
+            )
+        metadata_hits = self._metadata_hits(corrected, set(terms))
+        if metadata_hits is not None:
+            return Answer(
+                question=asked,
+                answered=True,
+                corrections=tuple(corrections),
+                hits=tuple(metadata_hits[offset : offset + k]),
+                coverage=1.0,
+            )
+
+        scores = self.index.scores(terms)
+        shape = QueryShape(words, extra, corrected)
+        ranked = self._rerank(shape, scores)
+        best, best_score, share = ranked[0]
+        query_terms = set(terms)
+        top_hit = self._hit(best, best_score, query_terms)
+        if (
+            share < self.config.min_coverage
+            or named_gaps(shape, self._doc_freq)
+            or lacks_asked_quantity(corrected, top_hit.quote)
+        ):
+            return Answer(
+                question=asked,
+                answered=False,
+                reason="not_covered",
+                corrections=tuple(corrections),
+                coverage=share,
+            )
+        floor = best_score * self.config.relative_floor
+        kept = [(p, s) for p, s, _ in ranked if s > 0 and s >= floor]
+        hits = [self._hit(p, s, query_terms) for p, s in kept[offset : offset + k]]
+        return Answer(
+            question=asked,
+            answered=True,
+            hits=tuple(hits),
+            corrections=tuple(corrections),
+            coverage=share,
+        )
+
+    def _rerank(self, shape: QueryShape, scores: Any) -> list[tuple[Passage, float, float]]:
+        """The BM25 candidates reordered by score scaled by coverage: a passage that
+        answers every part of the question beats one that repeats a single part."""
+        out = []
+        candidates = [int(i) for i in self.index.top(scores, self.config.max_hits)]
+        top_score = float(scores[candidates[0]]) or 1.0
+        for i in candidates:
+            passage = self.passages[i]
+            terms = set(self.analyzer.analyze(self._index_text(passage)))
+            share = coverage(shape, terms, self._doc_freq, self.index.size)
+            combined = float(scores[i]) / top_score * share**self.config.coverage_power
+            out.append((passage, combined * top_score, share))
+        out.sort(key=lambda item: -item[1])
+        return out
+
+    def _doc_freq(self, term: str) -> int:
+        return self.index.term_doc_freq(term)
+
+    def _weight(self, term: str) -> float:
+        return smooth_idf(self._doc_freq(term), self.index.size)
+
+    def _hit(self, passage: Passage, score: float, query_terms: set[str]) -> Hit:
+        start, end = select_quote(self.analyzer, passage.text, query_terms, self._weight)
+        quote = passage.text[start:end]
+        return Hit(
+            doc_id=passage.doc_id,
+            title=self.documents[passage.doc_id].title,
+            section=passage.section,
+            passage_id=passage.id,
+            score=round(score, 4),
+            quote=quote,
+            text=passage.text,
+            quote_start=start,
+            highlights=matched_spans(self.analyzer, quote, query_terms),
+        )
+
+    # -- metadata ----------------------------------------------------------------------
+
+    def _metadata_hits(self, question: str, query_terms: set[str]) -> list[Hit] | None:
+        asked = detect_metadata_question(question, self.analyzer, self.analyzer.vocabulary)
+        if asked is None:
+            return None
+        documents = list(self.corpus.documents)
+        if asked.other_terms:
+            named = [
+                d for d in documents if asked.other_terms <= document_match_terms(d, self.analyzer)
+            ]
+            if not named:
+                return None  # it asks about something besides the document: search passages
+            documents = named
+        hits = []
+        for document in documents:
+            for entry in self.metadata[document.id]:
+                if entry.field == asked.field:
+                    hits.append(self._metadata_hit(document, entry, query_terms))
+        return hits or None
+
+    def _metadata_hit(self, document: Document, entry: MetadataEntry, query_terms: set[str]) -> Hit:
+        return Hit(
+            kind="metadata",
+            doc_id=document.id,
+            title=document.title,
+            section=FIELD_LABELS.get(entry.field, entry.field),
+            passage_id=entry.entry_id,
+            score=1.0,
+            quote=entry.text,
+            text=entry.text,
+            quote_start=0,
+            highlights=matched_spans(self.analyzer, entry.text, query_terms),
+        )

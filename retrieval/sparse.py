@@ -1,0 +1,137 @@
+"""BM25 as a term-major sparse matrix: a query is the sum of a few precomputed rows.
+
+Scoring passage by passage in Python (what rank-bm25 does) costs O(passages) Python work per
+query term; here every (term, passage) weight is computed once at indexing, so a query costs
+numpy work proportional to the postings of its terms.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.scoring import BM25Params, absent_weight, idf_table, term_weights
+
+
+@dataclass(frozen=True)
+class SparseBM25:
+    """Postings of each term: passage numbers and their precomputed BM25 weights."""
+
+    params: BM25Params
+    term_ids: dict[str, int]
+    indptr: npt.NDArray[np.int64]  # postings of term t: [indptr[t], indptr[t + 1])
+    postings: npt.NDArray[np.int32]  # passage numbers
+    weights: npt.NDArray[np.float32]
+    absent: npt.NDArray[np.float64]  # per term: added to every passage (BM25+ only)
+    doc_freq: npt.NDArray[np.int32]
+    idf: npt.NDArray[np.float64]
+    doc_len: npt.NDArray[np.int32]
+
+    @property
+    def size(self) -> int:
+        return len(self.doc_len)
+
+    @classmethod
+    def build(cls, tokenized: Iterable[Sequence[str]], params: BM25Params) -> SparseBM25:
+        """Index passages given as term lists; the iterable is consumed once."""
+        vocabulary: defaultdict[str, int] = defaultdict()
+        vocabulary.default_factory = vocabulary.__len__
+        flat = array("i")
+        lengths = array("i")
+        for terms in tokenized:
+            lengths.append(len(terms))
+            flat.extend(map(vocabulary.__getitem__, terms))
+        term_ids = dict(vocabulary)
+        n_docs, n_terms = len(lengths), len(term_ids)
+        if n_docs == 0:
+            raise ValueError("cannot index an empty corpus")
+        doc_len = np.frombuffer(lengths, dtype=np.int32).copy()
+        term_of = np.frombuffer(flat, dtype=np.int32)
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+        pairs = term_of.astype(np.int64) * n_docs + doc_of
+        del doc_of
+        pairs, tf = np.unique(pairs, return_counts=True)
+        pair_terms = (pairs // n_docs).astype(np.int32)
+        postings = (pairs % n_docs).astype(np.int32)
+        del pairs
+        doc_freq = np.bincount(pair_terms, minlength=n_terms).astype(np.int32)
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(doc_freq, out=indptr[1:])
+
+        avgdl = float(doc_len.sum()) / n_docs
+        names = list(term_ids)
+        idf_by_term = idf_table(params, dict(zip(names, doc_freq.tolist(), strict=True)), n_docs)
+        idf = np.array([idf_by_term[name] for name in names], dtype=np.float64)
+        weights = term_weights(
+            tf.astype(np.float64),
+            doc_len[postings].astype(np.float64),
+            avgdl,
+            idf[pair_terms],
+            params,
+        ).astype(np.float32)
+        return cls(
+            params=params,
+            term_ids=term_ids,
+            indptr=indptr,
+            postings=postings,
+            weights=weights,
+            absent=absent_weight(idf, params),
+            doc_freq=doc_freq,
+            idf=idf,
+            doc_len=doc_len,
+        )
+
+    def scores(
+        self, terms: Sequence[str], boosts: Sequence[float] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Scores of every passage for the query terms (repeats count, as in rank-bm25).
+
+        `boosts` scales each query term's contribution (1.0 when omitted).
+        """
+        rows: list[npt.NDArray[np.int32]] = []
+        values: list[npt.NDArray[Any]] = []
+        constant = 0.0
+        for position, term in enumerate(terms):
+            term_id = self.term_ids.get(term)
+            if term_id is None:
+                continue
+            boost = 1.0 if boosts is None else boosts[position]
+            start, end = self.indptr[term_id], self.indptr[term_id + 1]
+            rows.append(self.postings[start:end])
+            chunk = self.weights[start:end]
+            values.append(chunk if boost == 1.0 else chunk * boost)
+            constant += float(self.absent[term_id]) * boost
+        if not rows:
+            return np.full(self.size, constant)
+        scores: npt.NDArray[np.float64] = np.bincount(
+            np.concatenate(rows), weights=np.concatenate(values), minlength=self.size
+        ).astype(np.float64, copy=False)
+        if constant:
+            scores += constant
+        return scores
+
+    def top(self, scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
+        """Passage numbers of the k best scores, best first (ties: lower number first)."""
+        k = min(k, len(scores))
+        if k <= 0:
+            return np.empty(0, dtype=np.intp)
+        if k < len(scores):
+            candidates = np.argpartition(-scores, k - 1)[:k]
+        else:
+            candidates = np.arange(len(scores))
+        order = np.lexsort((candidates, -scores[candidates]))
+        return candidates[order]
+
+    def term_idf(self, term: str) -> float | None:
+        term_id = self.term_ids.get(term)
+        return None if term_id is None else float(self.idf[term_id])
+
+    def term_doc_freq(self, term: str) -> int:
+        term_id = self.term_ids.get(term)
+        return 0 if term_id is None else int(self.doc_freq[term_id])

@@ -1,0 +1,47 @@
+"""Correcting misspelt question words against the words the corpus actually uses."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from retrieval.analyzer import fold
+
+MIN_LENGTH = 4
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed: none for short words (too many neighbours), one, then two from 8."""
+    if len(word) < MIN_LENGTH:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+class SpellingCorrector:
+    """Maps an unknown word to the closest corpus word (optimal string alignment distance,
+    so a swap of two letters, "smrat" for "smart", is one edit); ties go to the more
+    frequent word."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        counts = Counter(fold(w) for w in words)
+        self._counts = {w: c for w, c in counts.items() if w.isalpha() and len(w) >= 3}
+        self._choices = list(self._counts)
+
+    def correct(self, word: str, is_known: Callable[[str], bool]) -> str | None:
+        """The corpus word to search instead of `word`, or None to keep it as written."""
+        folded = fold(word)
+        limit = max_edits(folded)
+        if limit == 0 or not folded.isalpha() or folded in self._counts:
+            return None
+        candidates = process.extract(
+            folded, self._choices, scorer=OSA.distance, score_cutoff=limit, limit=20
+        )
+        ranked = sorted(
+            (distance, folded[0] != choice[0], -self._counts[choice], choice)
+            for choice, distance, _ in candidates
+            if is_known(choice)
+        )
+        return ranked[0][3] if ranked else None
