@@ -54,6 +54,11 @@ class Document(_Frozen):
     related: tuple[str, ...] = ()
     content_sha256: str
 
+    @property
+    def published_text(self) -> str | None:
+        """`2 April 2026`: unambiguous for readers on either side of the Atlantic."""
+        return f"{self.published.day} {self.published:%B %Y}" if self.published else None
+
     def section_at(self, offset: int) -> Section | None:
         """The section whose span holds `offset`, or None before the first heading."""
         found: Section | None = None

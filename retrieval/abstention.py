@@ -7,9 +7,14 @@ asks for and what the passage holds instead:
   that the passage contains, directly or through a concept. A phrase that names a concept
   (e.g. "non-state armed groups") counts as one unit: when the corpus never mentions the
   concept, its words are not covered just because "state" and "armed" occur elsewhere;
-* named gaps: a proper name in the question that the corpus never mentions ("United
-  States", "Python") means the sources cannot be about it;
-* answer type: "how many" / "how much" needs a quantity in the quote.
+* named gaps: a proper name or a named concept in the question that the corpus never
+  mentions ("United States", "Python", "non-state armed groups") means the sources cannot
+  be about it;
+* topic: a question that touches none of the bot's subjects (the vocabulary's topic words
+  and topical concepts, and the words of the documents' titles, sections and tags) is
+  off-topic, however many of its words happen to occur somewhere;
+* answer type: "how many" needs a count in the quote (and the thing counted), "how much"
+  or "what percentage" an amount, "when" or "what year" a time.
 """
 
 from __future__ import annotations
@@ -21,13 +26,35 @@ from dataclasses import dataclass
 
 from retrieval.analyzer import Token
 
-_QUANTITY_QUESTION = re.compile(
-    r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", re.IGNORECASE
+_COUNT_QUESTION = re.compile(
+    r"\bhow many\s+(?P<noun>[a-z-]+)?|\bnumber of\s+(?P<noun2>[a-z-]+)?", re.IGNORECASE
 )
-_QUANTITY = re.compile(
-    r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(hundreds?|thousands?|millions?|billions?|dozens?|"
-    r"per ?cent|percent|majority|half|third|quarter|one|two|three|four|five|six|seven|eight|"
-    r"nine|ten|eleven|twelve|twenty|fifty)\b|%",
+_AMOUNT_QUESTION = re.compile(
+    r"\bhow much\b|\bwhat (percentage|proportion|share|fraction|per ?cent)\b", re.IGNORECASE
+)
+_TIME_QUESTION = re.compile(
+    r"^\W*when (did|was|were|is|will|does|do|has|have|had|are|can|could|would|should)\b"
+    r"|\b(in )?(what|which) (year|date|month|day|decade|century)\b|\bhow long ago\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundreds?|thousands?|millions?|billions?|dozens?"
+)
+_COUNT = re.compile(
+    rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d,.]*(?!\s*(?:%|per ?cent|percent))\b"
+    rf"|\b({_NUMBER_WORDS})\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d,.]*|%|\bper ?cent\b|\b({_NUMBER_WORDS}|half|"
+    r"majority|minority|most|third|quarter)\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    r"\b(1[89]|20)\d\d(s)?\b|\b(january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|yesterday|today|tomorrow|decades?|years?|"
+    r"centur(y|ies)|months?|weeks?|ago|since|until|before|after|during|recently|now)\b",
     re.IGNORECASE,
 )
 
@@ -72,14 +99,20 @@ def coverage(
     return covered / total if total else 0.0
 
 
-def named_gaps(shape: QueryShape, doc_freq: Callable[[str], int]) -> list[str]:
-    """Proper names in the question that the corpus never mentions."""
+def named_gaps(
+    shape: QueryShape, doc_freq: Callable[[str], int], names_a_thing: Callable[[str], bool]
+) -> list[str]:
+    """Names (proper names, named concepts) in the question that the corpus never mentions."""
     gaps: list[str] = []
     text = shape.question
     first_word_starts = {m.end() for m in re.finditer(r"(^|[.!?]\s+)[\"'“‘(]*", text)}
     for extra in shape.extra:
         surface = text[extra.start : extra.end]
-        if extra.term.startswith("=") and doc_freq(extra.term) == 0 and _is_name(surface):
+        if (
+            extra.term.startswith("=")
+            and doc_freq(extra.term) == 0
+            and (names_a_thing(extra.term) or _is_name(surface))
+        ):
             gaps.append(surface)
     for word in shape.words:
         surface = text[word.start : word.end]
@@ -98,6 +131,23 @@ def _is_name(surface: str) -> bool:
     return bool(words) and all(w[:1].isupper() for w in words)
 
 
-def lacks_asked_quantity(question: str, quote: str) -> bool:
-    """A "how many" question whose quote holds no number or quantity word."""
-    return bool(_QUANTITY_QUESTION.search(question)) and not _QUANTITY.search(quote)
+def is_on_topic(shape: QueryShape, anchors: Collection[str]) -> bool:
+    """Whether any word or concept of the question belongs to the bot's subject."""
+    return any(t.term in anchors for t in shape.words + shape.extra)
+
+
+def lacks_asked_answer_type(question: str, quote: str, noun_found: Callable[[str], bool]) -> bool:
+    """A question asking for a count, an amount or a time whose quote holds none.
+
+    For "how many X", the quote must also mention X (or a concept of it): "90 per cent of
+    casualties" does not say how many months a withdrawal takes.
+    """
+    count = _COUNT_QUESTION.search(question)
+    if count:
+        noun = count.group("noun") or count.group("noun2")
+        return not _COUNT.search(quote) or (noun is not None and not noun_found(noun))
+    if _AMOUNT_QUESTION.search(question):
+        return not _AMOUNT.search(quote)
+    if _TIME_QUESTION.search(question):
+        return not _TIME.search(quote)
+    return False

@@ -23,12 +23,15 @@ FIELD_LABELS = {
     "categories": "Categories",
     "related": "See also",
     "title": "Title",
+    "summary": "Summary",
 }
 # Words a question about a field uses besides the intent's question word; they do not make
 # it a question about something else.
 _FIELD_WORDS = {
-    "authors": "author authors wrote written write writes writer writers byline signed penned "
-    "behind names name list",
+    "authors": "author authors co-author co-authors coauthor coauthors wrote written write "
+    "writes writer writers byline signed penned behind names name list position role job "
+    "post title function hold holds speak speaks speaking represent represents lead leads "
+    "head heads organisation organization work works among",
     "date": "date dated published publish publication posted released come came out appear "
     "appeared day year month old recent",
     "publisher": "blog website web site outlet journal publication publisher published "
@@ -38,7 +41,15 @@ _FIELD_WORDS = {
     "related": "see also related similar further more other recommended reading articles "
     "posts pieces sources links read next else",
     "title": "title headline called name",
+    "summary": "gist summary summarise summarize nutshell overview short brief main point "
+    "points argument arguments message messages idea ideas claim claims thesis key "
+    "takeaway takeaways argue say says conclude conclusion about tldr tl dr",
 }
+
+
+def metadata_field_words(analyzer: Analyzer) -> set[str]:
+    """Every word that metadata questions use for their fields."""
+    return {w for text in _FIELD_WORDS.values() for w in analyzer.words(text)}
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ def entries_for(document: Document) -> list[MetadataEntry]:
     """The document's metadata fields as quotable text, one entry per field it has."""
     values = {
         "authors": "; ".join(author.display() for author in document.authors),
-        "date": document.published.strftime("%-d %B %Y") if document.published else "",
+        "date": document.published_text or "",
         "publisher": document.publisher or "",
         "tags": ", ".join(document.tags),
         "categories": ", ".join(document.categories),
@@ -76,19 +87,19 @@ class MetadataQuestion:
 def detect_metadata_question(
     question: str, analyzer: Analyzer, vocabulary: Vocabulary
 ) -> MetadataQuestion | None:
-    """The metadata field the question asks for, if it asks for one."""
+    """The metadata field the question asks for, if it asks for one.
+
+    When several fields' patterns match, the one that leaves fewest other words wins
+    ("What tags is the article filed under?" is about tags, not categories).
+    """
+    words = {analyzer.stem(w) for w in analyzer.words(question) if not analyzer.is_stopword(w)}
+    common = {analyzer.stem(w) for w in vocabulary.document_words | vocabulary.metadata_filler}
+    found: list[MetadataQuestion] = []
     for intent in vocabulary.intents:
-        if not intent.matches(question):
-            continue
-        ignorable = {analyzer.stem(w) for w in _FIELD_WORDS.get(intent.field, "").split()}
-        ignorable |= {analyzer.stem(w) for w in vocabulary.document_words}
-        other = {
-            analyzer.stem(word)
-            for word in analyzer.words(question)
-            if not analyzer.is_stopword(word)
-        } - ignorable
-        return MetadataQuestion(intent.field, frozenset(other))
-    return None
+        if intent.matches(question):
+            own = {analyzer.stem(w) for w in analyzer.words(_FIELD_WORDS.get(intent.field, ""))}
+            found.append(MetadataQuestion(intent.field, frozenset(words - own - common)))
+    return min(found, key=lambda q: len(q.other_terms)) if found else None
 
 
 _ATTRIBUTION = re.compile(
@@ -133,8 +144,13 @@ def author_terms(documents: list[Document], analyzer: Analyzer) -> set[str]:
 
 
 def document_match_terms(document: Document, analyzer: Analyzer) -> set[str]:
-    """Terms by which a question may name a document: its title, authors and publisher."""
+    """Terms by which a question may name a document: title, authors, roles, publisher."""
     names = " ".join(
-        [document.title, document.publisher or "", *(a.name for a in document.authors)]
+        [
+            document.title,
+            document.publisher or "",
+            *(a.name for a in document.authors),
+            *(a.role or "" for a in document.authors),
+        ]
     )
     return {analyzer.stem(w) for w in analyzer.words(names) if not analyzer.is_stopword(w)}

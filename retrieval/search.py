@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.models import Corpus, Document, Passage
+from corpus.sentences import sentence_spans
 from retrieval.abstention import (
     QueryShape,
     coverage,
-    lacks_asked_quantity,
+    is_on_topic,
+    lacks_asked_answer_type,
     named_gaps,
     smooth_idf,
 )
-from retrieval.analyzer import Analyzer, Token
+from retrieval.analyzer import Analyzer, Token, fold
 from retrieval.definitions import asked_definition
 from retrieval.metadata import (
     FIELD_LABELS,
@@ -29,6 +31,7 @@ from retrieval.metadata import (
     detect_metadata_question,
     document_match_terms,
     entries_for,
+    metadata_field_words,
 )
 from retrieval.models import Answer, Correction, Hit
 from retrieval.quotes import matched_spans, select_quote
@@ -45,10 +48,12 @@ class RetrievalConfig:
 
     params: BM25Params = field(default_factory=lambda: BM25Params(Variant.BM25PLUS))
     index_section_titles: bool = True
-    min_coverage: float = 0.34
+    min_coverage: float = 0.28
     relative_floor: float = 0.3  # hits below this share of the top score are not shown
     max_hits: int = 10
-    coverage_power: float = 1.0
+    coverage_power: float = 2.0
+    sentence_weight: float = 1.0
+    full_coverage: float = 0.9
 
 
 class Retriever:
@@ -76,6 +81,8 @@ class Retriever:
         }
         self._speller = SpellingCorrector(self._speller_words())
         self._author_terms = author_terms(list(corpus.documents), self.analyzer)
+        self._topic_anchors = self._anchors()
+        self._never_corrected = self._vocabulary_words()
 
     def _index_text(self, passage: Passage) -> str:
         if self.config.index_section_titles and passage.section:
@@ -98,12 +105,35 @@ class Retriever:
     def _known(self, word: str) -> bool:
         return self.analyzer.stem(word) in self.index.term_ids
 
+    def _vocabulary_words(self) -> frozenset[str]:
+        """Words the domain vocabulary knows; they are never "corrected" into corpus words
+        ("filed" is not a misspelt "field")."""
+        vocabulary = self.analyzer.vocabulary
+        words: set[str] = set()
+        for block in (
+            vocabulary.stopwords,
+            vocabulary.document_words,
+            vocabulary.metadata_filler,
+            vocabulary.topic_words,
+        ):
+            words.update(block)
+        for concept in vocabulary.concepts:
+            for term in concept.terms:
+                words.update(self.analyzer.words(term))
+        words.update(metadata_field_words(self.analyzer))
+        return frozenset(fold(w) for w in words)
+
     def correct(self, question: str) -> tuple[str, list[Correction]]:
         """The question with unknown words replaced by their nearest corpus words."""
         corrections: list[Correction] = []
         replacements: dict[str, str] = {}
         for word in self.analyzer.words(question):
-            if word in replacements or self.analyzer.is_stopword(word) or self._known(word):
+            if (
+                word in replacements
+                or self.analyzer.is_stopword(word)
+                or self._known(word)
+                or fold(word) in self._never_corrected
+            ):
                 continue
             better = self._speller.correct(word, self._known)
             if better:
@@ -148,15 +178,13 @@ class Retriever:
         best, best_score, share = ranked[0]
         query_terms = set(terms)
         top_hit = self._hit(best, best_score, query_terms)
-        if (
-            share < self.config.min_coverage
-            or named_gaps(shape, self._doc_freq)
-            or lacks_asked_quantity(corrected, top_hit.quote)
-        ):
+        why = self._abstains(shape, share, top_hit)
+        if why:
             return Answer(
                 question=asked,
                 answered=False,
                 reason="not_covered",
+                why=why,
                 corrections=tuple(corrections),
                 coverage=share,
             )
@@ -171,9 +199,50 @@ class Retriever:
             coverage=share,
         )
 
+    def _abstains(self, shape: QueryShape, share: float, top_hit: Hit) -> str | None:
+        """Why the sources do not answer, or None when they do (see `retrieval.abstention`):
+        low coverage, a name the sources never mention, no word of the bot's subject, or a
+        quote without the kind of answer the question asks for."""
+        if share < self.config.min_coverage:
+            return f"coverage {share:.2f}"
+        gaps = named_gaps(shape, self._doc_freq, self._names_a_thing)
+        if gaps:
+            return "never mentioned: " + ", ".join(gaps)
+        # A question wholly answered by one passage is on the sources' topic, whatever its
+        # words ("Lebanon accession").
+        if share < self.config.full_coverage and not is_on_topic(shape, self._topic_anchors):
+            return "off-topic"
+        quote_terms = set(self.analyzer.analyze(top_hit.quote))
+
+        def noun_found(noun: str) -> bool:
+            words, extra = self.analyzer.split_tokens(noun)
+            return any(t.term in quote_terms for t in words + extra)
+
+        if lacks_asked_answer_type(shape.question, top_hit.quote, noun_found):
+            return "no answer of the asked kind"
+        return None
+
+    def _names_a_thing(self, token: str) -> bool:
+        concept = self.analyzer.vocabulary.concept(token)
+        return concept is not None and concept.names_a_thing
+
+    def _anchors(self) -> frozenset[str]:
+        """Terms of the bot's subject: the vocabulary's topic words and topical concepts,
+        and the words of every document's section titles, tags and categories (what a
+        document is about; not its title, whose words may be about anything)."""
+        vocabulary = self.analyzer.vocabulary
+        texts = [" ".join(vocabulary.topic_words)]
+        for document in self.corpus.documents:
+            texts += [*document.tags, *document.categories]
+            texts += [section.title for section in document.sections]
+        anchors = {t for text in texts for t in self.analyzer.analyze(text)}
+        anchors |= {c.token for c in vocabulary.concepts if c.topical}
+        return frozenset(anchors)
+
     def _rerank(self, shape: QueryShape, scores: Any) -> list[tuple[Passage, float, float]]:
-        """The BM25 candidates reordered by score scaled by coverage: a passage that
-        answers every part of the question beats one that repeats a single part."""
+        """The BM25 candidates reordered by score scaled by coverage: a passage that answers
+        every part of the question beats one that repeats a single part, and one sentence
+        that answers it all beats the same words scattered."""
         out = []
         candidates = [int(i) for i in self.index.top(scores, self.config.max_hits)]
         top_score = float(scores[candidates[0]]) or 1.0
@@ -181,7 +250,21 @@ class Retriever:
             passage = self.passages[i]
             terms = set(self.analyzer.analyze(self._index_text(passage)))
             share = coverage(shape, terms, self._doc_freq, self.index.size)
-            combined = float(scores[i]) / top_score * share**self.config.coverage_power
+            sentence_share = max(
+                coverage(
+                    shape,
+                    set(self.analyzer.analyze(passage.text[start:end])),
+                    self._doc_freq,
+                    self.index.size,
+                )
+                for start, end in sentence_spans(passage.text)
+            )
+            combined = (
+                float(scores[i])
+                / top_score
+                * share**self.config.coverage_power
+                * (1 + self.config.sentence_weight * sentence_share)
+            )
             out.append((passage, combined * top_score, share))
         out.sort(key=lambda item: -item[1])
         return out
@@ -192,8 +275,13 @@ class Retriever:
     def _weight(self, term: str) -> float:
         return smooth_idf(self._doc_freq(term), self.index.size)
 
-    def _hit(self, passage: Passage, score: float, query_terms: set[str]) -> Hit:
-        start, end = select_quote(self.analyzer, passage.text, query_terms, self._weight)
+    def _hit(
+        self, passage: Passage, score: float, query_terms: set[str], *, whole: bool = False
+    ) -> Hit:
+        if whole:
+            start, end = 0, len(passage.text)
+        else:
+            start, end = select_quote(self.analyzer, passage.text, query_terms, self._weight)
         quote = passage.text[start:end]
         return Hit(
             doc_id=passage.doc_id,
@@ -223,10 +311,21 @@ class Retriever:
             documents = named
         hits = []
         for document in documents:
+            if asked.field == "summary":
+                hits.extend(self._summary_hits(document, query_terms))
+                continue
             for entry in self.metadata[document.id]:
                 if entry.field == asked.field:
                     hits.append(self._metadata_hit(document, entry, query_terms))
         return hits or None
+
+    def _summary_hits(self, document: Document, query_terms: set[str]) -> list[Hit]:
+        """A document's gist is its opening: the standfirst of an article, the abstract of
+        a report; the passages before its first section heading."""
+        opening = [p for p in self.passages if p.doc_id == document.id and p.section is None]
+        if not opening:
+            opening = [p for p in self.passages if p.doc_id == document.id][:1]
+        return [self._hit(p, 1.0, query_terms, whole=True) for p in opening[:2]]
 
     def _metadata_hit(self, document: Document, entry: MetadataEntry, query_terms: set[str]) -> Hit:
         return Hit(

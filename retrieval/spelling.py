@@ -10,7 +10,7 @@ from rapidfuzz.distance import OSA
 
 from retrieval.analyzer import fold
 
-MIN_LENGTH = 4
+MIN_LENGTH = 5
 
 
 def max_edits(word: str) -> int:

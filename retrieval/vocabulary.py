@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DEFAULT_VOCABULARY = Path(__file__).with_name("vocabulary.toml")
@@ -23,6 +23,10 @@ class Concept:
     id: str
     terms: tuple[str, ...]
     case_sensitive: frozenset[str] = frozenset()
+    # A named thing (a treaty, weapon, organisation, country) rather than a synonym group:
+    # a question naming it cannot be answered by sources that never mention it.
+    names_a_thing: bool = True
+    topical: bool = False
 
     @property
     def token(self) -> str:
@@ -53,9 +57,19 @@ class Intent:
 class Vocabulary:
     stopwords: frozenset[str]
     document_words: frozenset[str]
+    metadata_filler: frozenset[str] = frozenset()
+    topic_words: frozenset[str] = frozenset()
     concepts: tuple[Concept, ...] = ()
     expansions: tuple[Expansion, ...] = ()
     intents: tuple[Intent, ...] = field(default=())
+
+    def concept(self, token: str) -> Concept | None:
+        """The concept behind a `=id` token."""
+        return self._by_token.get(token)
+
+    @cached_property
+    def _by_token(self) -> dict[str, Concept]:
+        return {c.token: c for c in self.concepts}
 
 
 def _words(block: str) -> frozenset[str]:
@@ -66,16 +80,22 @@ def parse_vocabulary(text: str) -> Vocabulary:
     """Parse vocabulary TOML; ValueError names the entry at fault."""
     data = tomllib.loads(text)
     concepts = []
-    for entry in data.get("concept", []):
-        if not entry.get("id") or not entry.get("terms"):
-            raise ValueError(f"concept needs an id and terms: {entry!r}")
-        concepts.append(
-            Concept(
-                id=str(entry["id"]),
-                terms=tuple(entry["terms"]),
-                case_sensitive=frozenset(entry.get("case_sensitive", [])),
+    for table, names_a_thing in (("concept", True), ("synonym", False)):
+        for entry in data.get(table, []):
+            if not entry.get("id") or not entry.get("terms"):
+                raise ValueError(f"{table} needs an id and terms: {entry!r}")
+            concepts.append(
+                Concept(
+                    id=str(entry["id"]),
+                    terms=tuple(entry["terms"]),
+                    case_sensitive=frozenset(entry.get("case_sensitive", [])),
+                    names_a_thing=names_a_thing,
+                    topical=bool(entry.get("topical", False)),
+                )
             )
-        )
+    ids = [concept.id for concept in concepts]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"concept ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
     expansions = [
         Expansion(sources=tuple(entry["from"]), targets=tuple(entry["to"]))
         for entry in data.get("expand", [])
@@ -90,6 +110,8 @@ def parse_vocabulary(text: str) -> Vocabulary:
     return Vocabulary(
         stopwords=_words(data.get("stopwords", "")),
         document_words=_words(data.get("document_words", "")),
+        metadata_filler=_words(data.get("metadata_filler", "")),
+        topic_words=_words(data.get("topic_words", "")),
         concepts=tuple(concepts),
         expansions=tuple(expansions),
         intents=tuple(intents),
