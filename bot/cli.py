@@ -12,14 +12,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from corpus import Corpus, default_corpus_dir, load_corpus
+from retrieval.search import Retriever
 
 
 def _corpus_dir(value: str | None) -> Path:
+    """--corpus, else BOT_CORPUS_DIR, else the shipped seeds."""
     if value:
         return Path(value)
-    from bot.settings import corpus_dir_from_environment
+    from bot.settings import SettingsError, corpus_dir_from_environment
 
-    return corpus_dir_from_environment() or default_corpus_dir()
+    try:
+        return corpus_dir_from_environment() or default_corpus_dir()
+    except SettingsError:
+        return default_corpus_dir()  # a bad bot setting must not stop a terminal question
 
 
 def format_corpus_report(corpus: Corpus) -> str:
@@ -59,6 +64,85 @@ def command_index(args: argparse.Namespace) -> int:
     return 0 if corpus.documents else 1
 
 
+def _retriever(corpus_dir: Path) -> Retriever | None:
+    corpus = load_corpus(corpus_dir)
+    for problem in corpus.problems:
+        print(f"ihlbot: {problem.file}: {problem.reason}", file=sys.stderr)
+    if not corpus.documents:
+        print(f"ihlbot: no document could be loaded from {corpus_dir}", file=sys.stderr)
+        return None
+    return Retriever(corpus)
+
+
+def command_ask(args: argparse.Namespace) -> int:
+    from bot.terminal import format_answer, json_line
+
+    retriever = _retriever(_corpus_dir(args.corpus))
+    if retriever is None:
+        return 1
+    if args.question is None:  # one question per line, one JSON object per line
+        for line in sys.stdin:
+            if line.strip():
+                print(json_line(retriever.search(line.rstrip("\n"), k=args.k)), flush=True)
+        return 0
+    answer = retriever.search(args.question, k=args.k)
+    if args.json:
+        print(json_line(answer))
+    else:
+        print(format_answer(answer, retriever.documents, color=sys.stdout.isatty()))
+    return 0
+
+
+def command_eval(args: argparse.Namespace) -> int:
+    from retrieval.evaluation import evaluate, format_report, load_items
+
+    retriever = _retriever(_corpus_dir(args.corpus))
+    if retriever is None:
+        return 1
+    try:
+        items = load_items(Path(args.file))
+    except (OSError, ValueError) as error:
+        print(f"ihlbot: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    print(format_report(evaluate(retriever, items, k=args.k), verbose=args.verbose))
+    return 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.library import Library, LibraryError
+    from bot.logs import configure_logging, protect_secret
+    from bot.settings import SettingsError, load_settings
+
+    configure_logging()
+    try:
+        settings = load_settings()
+        protect_secret(settings.require_token())
+    except SettingsError as error:
+        print(f"ihlbot: {error}", file=sys.stderr)
+        return 2
+    library = Library(settings.corpus_dir)
+    try:
+        library.load()
+    except LibraryError as error:
+        print(f"ihlbot: {error}", file=sys.stderr)
+        return 1
+
+    from telegram.error import InvalidToken
+
+    from bot.app import serve
+
+    try:
+        asyncio.run(serve(settings, library))
+    except InvalidToken:
+        print("ihlbot: Telegram rejected BOT_TOKEN; check it with @BotFather", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ihlbot",
@@ -68,6 +152,27 @@ def build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="load a corpus folder and report what it holds")
     index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: shipped seeds)")
     index.set_defaults(handler=command_index)
+
+    ask = commands.add_parser("ask", help="answer a question in the terminal")
+    ask.add_argument(
+        "question",
+        nargs="?",
+        help="the question (default: one per stdin line, answered as JSON lines)",
+    )
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--k", type=int, default=3, help="number of quotes (default 3)")
+    ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: shipped seeds)")
+    ask.set_defaults(handler=command_ask)
+
+    evaluation = commands.add_parser("eval", help="measure retrieval on a question file")
+    evaluation.add_argument("file", help="JSON list of {id, question, gold, kind}")
+    evaluation.add_argument("--k", type=int, default=3)
+    evaluation.add_argument("--corpus", metavar="DIR")
+    evaluation.add_argument("--verbose", action="store_true", help="list the misses")
+    evaluation.set_defaults(handler=command_eval)
+
+    run = commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run.set_defaults(handler=command_run)
     return parser
 
 

@@ -1,0 +1,150 @@
+"""Building the Telegram application and running it with long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from typing import Any
+
+# python-telegram-bot 22 warns about its own durations unless timedelta ones are chosen
+# (the default from v23); set it before PTB is imported anywhere.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.followups import QuestionStore
+from bot.library import Library
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("ask", "Ask a question (in groups: /ask your question)"),
+    BotCommand("sources", "The documents I quote from"),
+    BotCommand("help", "How to ask"),
+    BotCommand("about", "What this bot is and how it answers"),
+    BotCommand("start", "Introduction and example questions"),
+]
+CONCURRENT_UPDATES = 256
+RETRY_ON_FLOOD = 5
+
+
+async def _register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as error:  # the menu is a convenience; answering is what matters
+        log.warning("could not register the command list: %s", error)
+
+
+def build_application(
+    settings: Settings,
+    library: Library,
+    *,
+    rate_limiter: AIORateLimiter | None = None,
+    questions: QuestionStore | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The application with every handler, ready to initialise and poll."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.api_url)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RETRY_ON_FLOOD))
+        .post_init(_register_commands)
+        .build()
+    )
+    application.bot_data["services"] = handlers.Services(
+        settings=settings,
+        library=library,
+        questions=questions or QuestionStore(settings.data_dir),
+    )
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new_message = filters.UpdateType.MESSAGE  # edits are not questions asked anew
+
+    # Commands, in private chats and groups alike.
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("about", handlers.about))
+    application.add_handler(CommandHandler("sources", handlers.sources))
+    application.add_handler(CommandHandler("ask", handlers.ask))
+    application.add_handler(CommandHandler("reload", handlers.reload_corpus))
+    # Questions: every private text; in groups only mentions and replies to the bot.
+    application.add_handler(
+        MessageHandler(
+            private & new_message & filters.TEXT & ~filters.COMMAND, handlers.private_text
+        )
+    )
+    application.add_handler(
+        MessageHandler(private & new_message & filters.COMMAND, handlers.unknown_command)
+    )
+    application.add_handler(
+        MessageHandler(groups & new_message & filters.TEXT & ~filters.COMMAND, handlers.group_text)
+    )
+    # Stickers, photos and the like in private chats get a word on what the bot reads.
+    application.add_handler(
+        MessageHandler(private & new_message & ~filters.TEXT, handlers.non_text)
+    )
+    application.add_handler(CallbackQueryHandler(handlers.more_sources))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+async def initialise_with_retries(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """getMe until the Bot API answers; a wrong token stops at once."""
+    delay = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as error:
+            log.warning("the Bot API is not reachable (%s); retrying in %.0fs", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60)
+
+
+async def serve(settings: Settings, library: Library, *, stop: asyncio.Event | None = None) -> None:
+    """Poll until SIGINT/SIGTERM (or `stop` is set); network faults are retried throughout."""
+    application = build_application(settings, library)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    await initialise_with_retries(application)
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            bootstrap_retries=-1,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=lambda error: log.warning("polling failed: %s; retrying", error),
+        )
+        await application.start()
+        log.info("bot @%s is answering (corpus: %s)", application.bot.username, settings.corpus_dir)
+        await stop.wait()
+    finally:
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()

@@ -1,0 +1,335 @@
+"""Telegram handlers: each reads the update, asks `bot.replies` what to say, and sends it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import replies
+from bot.citations import Citation
+from bot.followups import QuestionStore, more_callback_data, parse_more_callback
+from bot.library import Library
+from bot.render import hit_html, no_answer_html
+from bot.sending import NO_PREVIEW, send_html, with_retries
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What handlers need, kept in `application.bot_data`."""
+
+    settings: Settings
+    library: Library
+    questions: QuestionStore
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    found: Services = context.bot_data["services"]
+    return found
+
+
+async def _answer(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, question: str, *, quote: bool
+) -> None:
+    """Typing, then the answer (quotes or "not in my sources"), with a More button."""
+    chat_id = message.chat_id
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    snapshot = services(context).library.snapshot
+    reply = await asyncio.to_thread(replies.answer_reply, snapshot, question)
+    await _send_reply(
+        context, chat_id, reply, question, reply_to=message.message_id if quote else None
+    )
+
+
+async def _send_reply(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    reply: replies.Reply,
+    question: str,
+    *,
+    reply_to: int | None,
+) -> None:
+    markup = None
+    if reply.more_offset is not None:
+        qid = services(context).questions.put(question)
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        "More sources ▸", callback_data=more_callback_data(qid, reply.more_offset)
+                    )
+                ]
+            ]
+        )
+    for index, text in enumerate(reply.messages):
+        last = index == len(reply.messages) - 1
+        await send_html(
+            context.bot,
+            chat_id,
+            text,
+            reply_to=reply_to if index == 0 else None,
+            reply_markup=markup if last else None,
+        )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: what the bot is, with two example questions."""
+    if update.effective_message:
+        await send_html(
+            context.bot,
+            update.effective_message.chat_id,
+            replies.start_html(context.bot.first_name),
+        )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: how to ask, in private chats, groups and inline."""
+    if update.effective_message:
+        await send_html(
+            context.bot, update.effective_message.chat_id, replies.help_html(context.bot.username)
+        )
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/about: what the bot does and does not do."""
+    if update.effective_message:
+        await send_html(
+            context.bot,
+            update.effective_message.chat_id,
+            replies.about_html(services(context).library.snapshot),
+        )
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: each document with its metadata and passage count."""
+    if update.effective_message:
+        for text in replies.sources_messages(services(context).library.snapshot):
+            await send_html(context.bot, update.effective_message.chat_id, text)
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION, in any chat."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await send_html(
+            context.bot,
+            message.chat_id,
+            "Ask like this: <code>/ask why are anti-personnel mines banned?</code>",
+            reply_to=message.message_id,
+        )
+        return
+    await _answer(context, message, question, quote=message.chat.type != "private")
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text in a private chat is a question."""
+    message = update.effective_message
+    if message and message.text is not None:
+        await _answer(context, message, message.text, quote=False)
+
+
+def _mention_free_text(message: Message, username: str) -> tuple[bool, str]:
+    """(whether the message mentions the bot, its text without that mention)."""
+    text = message.text or ""
+    mentioned = False
+    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
+        if value.lstrip("@").lower() == username.lower():
+            mentioned = True
+            text = text.replace(value, " ")
+            del entity
+    return mentioned, " ".join(text.split())
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups: answer a mention or a reply to one of ours; otherwise stay silent."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    mentioned, question = _mention_free_text(message, context.bot.username)
+    replied = message.reply_to_message
+    to_us = (
+        replied is not None
+        and replied.from_user is not None
+        and (replied.from_user.id == context.bot.id)
+    )
+    if not (mentioned or to_us):
+        return
+    if not question:
+        await send_html(
+            context.bot,
+            message.chat_id,
+            replies.help_html(context.bot.username),
+            reply_to=message.message_id,
+        )
+        return
+    await _answer(context, message, question, quote=True)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command we do not know, in a private chat."""
+    if update.effective_message:
+        await send_html(
+            context.bot,
+            update.effective_message.chat_id,
+            "I don't know that command. " + replies.help_html(context.bot.username),
+        )
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice... in a private chat: say what the bot reads."""
+    if update.effective_message:
+        await send_html(context.bot, update.effective_message.chat_id, replies.no_text_html())
+
+
+async def more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The More-sources button: the next passages, or a plain "expired"."""
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = parse_more_callback(query.data)
+    question = services(context).questions.get(parsed[0]) if parsed else None
+    if parsed is None or question is None:
+        await with_retries(
+            "answerCallbackQuery",
+            query.answer,
+            "This button has expired. Please ask your question again.",
+            show_alert=True,
+        )
+        return
+    await with_retries("answerCallbackQuery", query.answer)
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    with contextlib.suppress(TelegramError):  # the old button goes; the new message has its own
+        await message.edit_reply_markup(reply_markup=None)
+    snapshot = services(context).library.snapshot
+    reply = await asyncio.to_thread(replies.answer_reply, snapshot, question, offset=parsed[1])
+    await _send_reply(context, message.chat_id, reply, question, reply_to=message.message_id)
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`@bot question` in any chat: cited quotes to pick and send."""
+    query = update.inline_query
+    if query is None:
+        return
+    question = query.query.strip()
+    help_button = InlineQueryResultsButton(text="How to ask", start_parameter="help")
+    if len(question) < 3:
+        await with_retries(
+            "answerInlineQuery", query.answer, [], button=help_button, cache_time=300
+        )
+        return
+    snapshot = services(context).library.snapshot
+    answer = await asyncio.to_thread(snapshot.retriever.search, question, replies.INLINE_HITS)
+    results = []
+    for hit in answer.hits if answer.answered else ():
+        document = snapshot.documents.get(hit.doc_id)
+        citation = Citation.of(hit, document)
+        results.append(
+            InlineQueryResultArticle(
+                id=hashlib.blake2b(hit.passage_id.encode(), digest_size=16).hexdigest(),
+                title=hit.quote[:100],
+                description=citation.source_line()[:200],
+                input_message_content=InputTextMessageContent(
+                    hit_html(hit, document),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                ),
+            )
+        )
+    if not results:
+        results.append(
+            InlineQueryResultArticle(
+                id="no-answer",
+                title="Not covered by my sources",
+                description="I only answer with quotes, and none answers this.",
+                input_message_content=InputTextMessageContent(
+                    no_answer_html(answer, snapshot.corpus.documents),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                ),
+            )
+        )
+    await with_retries(
+        "answerInlineQuery", query.answer, results, cache_time=60, button=help_button
+    )
+
+
+async def reload_corpus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload (admins): re-read the corpus folder while answering from the old index."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None:
+        return
+    found = services(context)
+    if user is None or user.id not in found.settings.admin_ids:
+        log.info("refused /reload from user %s", user.id if user else "unknown")
+        await send_html(
+            context.bot, message.chat_id, replies.not_admin_html(), reply_to=message.message_id
+        )
+        return
+    if found.library.reloading:
+        await send_html(
+            context.bot,
+            message.chat_id,
+            "A reload is already running.",
+            reply_to=message.message_id,
+        )
+        return
+    await send_html(context.bot, message.chat_id, "Reloading the sources…")
+    report = await found.library.reload()
+    await send_html(
+        context.bot,
+        message.chat_id,
+        replies.reload_html(report, found.library.snapshot),
+        reply_to=message.message_id,
+    )
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log any failure with its context; tell the asker rather than leave them waiting."""
+    chat_id = None
+    if isinstance(update, Update) and update.effective_chat:
+        chat_id = update.effective_chat.id
+    log.error(
+        "error while handling update %s (chat %s)",
+        update.update_id if isinstance(update, Update) else "-",
+        chat_id,
+        exc_info=context.error,
+    )
+    if isinstance(update, Update) and update.callback_query:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer("Something went wrong; please try again.")
+    elif (
+        chat_id is not None
+        and isinstance(update, Update)
+        and update.message
+        and update.message.chat.type == "private"
+    ):
+        with contextlib.suppress(TelegramError):
+            await send_html(
+                context.bot, chat_id, "Sorry, something went wrong on my side. Please try again."
+            )

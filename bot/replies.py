@@ -1,0 +1,163 @@
+"""What the bot says, decided without Telegram: the Telegram layer only sends it.
+
+Each function takes the library snapshot and a question (or nothing) and returns the
+messages to send; handlers stay thin and every wording is testable on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.library import ReloadReport, Snapshot
+from bot.render import (
+    answer_messages,
+    coverage_html,
+    escape,
+    no_answer_html,
+    nothing_to_search_html,
+    pack_messages,
+)
+from retrieval.models import Answer
+
+ANSWER_HITS = 3
+INLINE_HITS = 5
+EXAMPLE_QUESTIONS = [
+    "What did military leadership in Estonia and Latvia say about anti-personnel mines?",
+    "Why are anti-personnel mines called indiscriminate?",
+]
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Messages to send in order; `more_offset` asks for a More-sources button on the last."""
+
+    messages: list[str]
+    more_offset: int | None = None
+
+
+def needs_words(question: str) -> bool:
+    """No Latin letters at all: emoji, punctuation, digits only, or another script."""
+    return not _LATIN_LETTER.search(question)
+
+
+def answer_reply(
+    snapshot: Snapshot, question: str, *, offset: int = 0, k: int = ANSWER_HITS
+) -> Reply:
+    """The reply to a question: quotes with citations, or an honest "not in my sources"."""
+    if needs_words(question):
+        return Reply([nothing_to_search_html(EXAMPLE_QUESTIONS)])
+    answer = snapshot.retriever.search(question, k=k + 1, offset=offset)
+    return reply_for(snapshot, answer, offset=offset, k=k)
+
+
+def reply_for(snapshot: Snapshot, answer: Answer, *, offset: int, k: int) -> Reply:
+    if answer.reason == "no_terms":
+        return Reply([nothing_to_search_html(EXAMPLE_QUESTIONS)])
+    if not answer.answered:
+        return Reply([no_answer_html(answer, snapshot.corpus.documents)])
+    if not answer.hits:
+        return Reply(["There are no more sources for this question."])
+    shown = answer.model_copy(update={"hits": answer.hits[:k]})
+    intro = "<b>More sources</b>" if offset else None
+    more = offset + k if len(answer.hits) > k else None
+    return Reply(answer_messages(shown, snapshot.documents, intro=intro), more)
+
+
+def start_html(bot_name: str) -> str:
+    examples = "\n".join(f"• <i>{escape(q)}</i>" for q in EXAMPLE_QUESTIONS)
+    return (
+        f"Hello! I am <b>{escape(bot_name)}</b>. I answer questions about international "
+        "humanitarian law and landmines with <b>exact quotes</b> from trusted sources, each "
+        "with where it comes from, so you can check it. When my sources do not answer a "
+        "question, I say so rather than guess.\n\n"
+        f"Try:\n{examples}\n\n/help shows everything I can do."
+    )
+
+
+def help_html(username: str) -> str:
+    return (
+        "<b>How to ask</b>\n"
+        "Write a question in plain English. I reply with the best quotes from my sources, "
+        "each followed by its source (authors, title, date, section); matched words are in "
+        "bold. <b>More sources</b> shows further passages.\n\n"
+        "<b>In groups</b>: <code>/ask your question</code>, mention me "
+        f"(@{escape(username)} your question), or reply to one of my messages.\n"
+        f"<b>In any chat</b>: type <code>@{escape(username)} your question</code> and pick a "
+        "quote to send.\n\n"
+        "<b>Commands</b>\n"
+        "/ask QUESTION — ask (useful in groups)\n"
+        "/sources — the documents I quote from\n"
+        "/about — what I am and how I work\n"
+        "/help — this message"
+    )
+
+
+def about_html(snapshot: Snapshot) -> str:
+    corpus = snapshot.corpus
+    return (
+        "<b>About this bot</b>\n"
+        "I search a fixed set of source documents and answer only with verbatim quotes from "
+        "them. I never write an answer of my own, and when no passage answers a question I "
+        "say so. Quotes are chosen by keyword search (BM25) with a domain vocabulary of "
+        "treaty names, acronyms and synonyms; read the whole source before relying on a "
+        "quote. This is not legal advice.\n\n"
+        f"Sources: {len(corpus.documents)} document(s), {len(corpus.passages)} passages. "
+        "See /sources."
+    )
+
+
+def sources_messages(snapshot: Snapshot) -> list[str]:
+    blocks = ["<b>My sources</b>"]
+    for document in snapshot.corpus.documents:
+        lines = [f"<b>{escape(document.title)}</b>"]
+        if document.authors:
+            lines.append("Authors: " + escape("; ".join(a.display() for a in document.authors)))
+        if document.publisher:
+            lines.append(f"Published by: {escape(document.publisher)}")
+        if document.published:
+            lines.append(f"Date: {document.published_text}")
+        if document.url:
+            lines.append(f"Link: {escape(document.url)}")
+        lines.append(f"Passages: {snapshot.passage_count(document.id)}")
+        blocks.append("\n".join(lines))
+    return pack_messages(blocks)
+
+
+def reload_html(report: ReloadReport, serving: Snapshot) -> str:
+    if report.swapped:
+        head = (
+            f"Reloaded in {report.seconds:.2f} s: {report.documents} document(s), "
+            f"{report.passages} passages."
+        )
+    else:
+        head = (
+            f"Nothing could be loaded ({report.seconds:.2f} s), so I kept the previous "
+            f"corpus: {len(serving.corpus.documents)} document(s), "
+            f"{len(serving.corpus.passages)} passages."
+        )
+    if not report.problems:
+        return escape(head)
+    lines = [escape(head), "", f"Problems ({len(report.problems)}):"]
+    lines.extend(
+        f"• <code>{escape(p.file)}</code>: {escape(p.reason)}" for p in report.problems[:30]
+    )
+    if len(report.problems) > 30:
+        lines.append(f"… and {len(report.problems) - 30} more")
+    return "\n".join(lines)
+
+
+def not_admin_html() -> str:
+    return "Only the bot's administrators can reload the sources. Nothing was changed."
+
+
+def no_text_html() -> str:
+    return (
+        "I can only read text questions. Please type your question about international "
+        "humanitarian law or landmines."
+    )
+
+
+def coverage_only_html(snapshot: Snapshot) -> str:
+    return "My sources cover:\n" + coverage_html(snapshot.corpus.documents)
