@@ -87,17 +87,26 @@ def _looks_like_name(text: str) -> bool:
 def _can_be_title(block: Block) -> bool:
     if block.explicit:
         return block.kind is BlockKind.HEADING and block.level <= 1
-    return len(block.lines) == 1 and len(block.text.split()) <= 30
+    return (
+        block.kind is not BlockKind.ITEM  # a list's first bullet is content, not a title
+        and len(block.lines) == 1
+        and len(block.text.split()) <= 30
+    )
 
 
 def take_header(blocks: list[Block], furniture: Furniture) -> list[Block]:
-    """Parse and drop the header blocks above the first body paragraph."""
-    body_start = next((i for i, b in enumerate(blocks) if _is_body_paragraph(b)), 0)
+    """Parse and drop the header blocks above the first body paragraph.
+
+    Without a body paragraph every block is "above" it: a page that is only furniture (a
+    title, a date line, author blocks, a footer) must come out empty, not as a document whose
+    passages quote its byline. A lone block is content, never a title of nothing.
+    """
+    body_start = next((i for i, b in enumerate(blocks) if _is_body_paragraph(b)), len(blocks))
     kept: list[Block] = []
     for index, block in enumerate(blocks[:body_start]):
         text = block.text.strip()
         date_line = parse_date_line(text)
-        if index == 0 and _can_be_title(block):
+        if index == 0 and len(blocks) > 1 and _can_be_title(block):
             furniture.title = text
         elif date_line is not None:
             furniture.published, furniture.categories = date_line

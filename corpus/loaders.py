@@ -43,6 +43,22 @@ def _join_lines(lines: list[str]) -> str:
     return clean_inline(_HYPHEN_BREAK.sub(r"\1\2", "\n".join(lines)).replace("\n", " "))
 
 
+def _list_start(lines: list[str]) -> int:
+    """Where the bulleted lines that end a chunk begin (`len(lines)` when none do).
+
+    A list may follow its lead-in line without a blank line ("include:" then "- a"). A dash
+    that opens one wrapped line of a paragraph ("several states\n– including Finland") is
+    not a bullet, so a lone bulleted last line only counts after a colon.
+    """
+    start = len(lines)
+    while start > 0 and _ITEM_LINE.match(lines[start - 1]):
+        start -= 1
+    items = len(lines) - start
+    if start == 0 or items >= 2 or (items == 1 and lines[start - 1].endswith(":")):
+        return start
+    return len(lines)
+
+
 def blocks_from_plain_text(text: str) -> list[Block]:
     """Paragraphs are separated by blank lines; list items are lines with a bullet."""
     blocks: list[Block] = []
@@ -51,10 +67,11 @@ def blocks_from_plain_text(text: str) -> list[Block]:
         lines = [line for line in lines if line]
         if not lines:
             continue
-        if all(_ITEM_LINE.match(line) for line in lines):
-            blocks.extend(Block(BlockKind.ITEM, line) for line in lines)
-        else:
-            blocks.append(Block(BlockKind.PARAGRAPH, _join_lines(lines), lines=lines))
+        list_start = _list_start(lines)
+        if list_start:
+            lead = lines[:list_start]
+            blocks.append(Block(BlockKind.PARAGRAPH, _join_lines(lead), lines=lead))
+        blocks.extend(Block(BlockKind.ITEM, line) for line in lines[list_start:])
     return blocks
 
 
@@ -73,8 +90,25 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     for line in text[4:end].splitlines():
         key, sep, value = line.partition(":")
         if sep and value.strip():
-            metadata[key.strip().lower()] = value.strip().strip("\"'")
+            name = key.strip().lower()
+            name = _FRONT_MATTER_ALIASES.get(name, name)
+            metadata[name] = _front_matter_value(name, value.strip())
     return metadata, text[end + 4 :].lstrip("-\n")
+
+
+# Static-site generators say `author: Jane Doe` and `tags: a, b` (or `[a, b]`); the
+# metadata model wants `authors` and lists, or it drops the value as unusable.
+_FRONT_MATTER_ALIASES = {"author": "authors", "keywords": "tags"}
+_FRONT_MATTER_LISTS = frozenset({"tags", "categories", "related"})
+
+
+def _front_matter_value(name: str, value: str) -> str | list[str]:
+    """A list for list fields; authors only split when bracketed, as "Doe, Jane" is one name."""
+    bracketed = value.startswith("[") and value.endswith("]")
+    if name in _FRONT_MATTER_LISTS or (name == "authors" and bracketed):
+        items = (item.strip().strip("\"'") for item in value.strip("[]").split(","))
+        return [item for item in items if item]
+    return value.strip("\"'")
 
 
 def load_markdown(data: bytes) -> RawDocument:
@@ -220,10 +254,11 @@ def _pdf_date(value: object) -> str | None:
 
 
 def _pdf_paragraphs(page_text: str) -> str:
-    """Blank lines where a line ends a sentence well short of the page's typical width.
+    """Blank lines after a line that ends well short of the page's typical width.
 
     pypdf gives a page as wrapped lines without paragraph breaks; a paragraph's last line is
-    usually short and ends with punctuation, which is the best cue a text layer offers.
+    usually short and ends with punctuation, and a heading is a short line before a capital:
+    the best cues a text layer offers.
     """
     lines = [line.rstrip() for line in page_text.split("\n")]
     widths = sorted(len(line) for line in lines if line.strip())
@@ -231,11 +266,26 @@ def _pdf_paragraphs(page_text: str) -> str:
         return ""
     typical = widths[int(len(widths) * 0.8)] if len(widths) > 4 else widths[-1]
     out: list[str] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         out.append(line)
-        if line.endswith((".", "!", "?", ":", "”", '"')) and len(line) < 0.8 * typical:
+        following = lines[index + 1].lstrip() if index + 1 < len(lines) else ""
+        ends_paragraph = line.endswith((".", "!", "?", ":", "”", '"'))
+        # A short line before a capital, with no punctuation asking for more, is a heading;
+        # left in place it would read as the first words of the next paragraph's sentence.
+        is_heading = following[:1].isupper() and not line.endswith((",", ";", "-", "–"))
+        if len(line) < 0.8 * typical and (ends_paragraph or is_heading):
             out.append("")
     return "\n".join(out)
+
+
+# What PDF writers put in /Title and /Author when nobody said (ReportLab writes "(anonymous)").
+_PDF_PLACEHOLDERS = frozenset({"untitled", "anonymous", "unspecified", "unknown"})
+
+
+def _pdf_info(info: dict[str, Any], key: str) -> str | None:
+    """An info entry's text, or None when it is empty or a writer's placeholder."""
+    value = str(info.get(key) or "").strip()
+    return value if value and value.strip("()").lower() not in _PDF_PLACEHOLDERS else None
 
 
 def load_pdf(data: bytes) -> RawDocument:
@@ -256,9 +306,9 @@ def load_pdf(data: bytes) -> RawDocument:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise LoadError(f"the PDF is damaged or unreadable ({error})") from None
     metadata: dict[str, Any] = {}
-    if (title := str(info.get("/Title") or "").strip()) and title.lower() != "untitled":
+    if title := _pdf_info(info, "/Title"):
         metadata["title"] = title
-    if author := str(info.get("/Author") or "").strip():
+    if author := _pdf_info(info, "/Author"):
         metadata["authors"] = [
             {"name": name.strip()} for name in re.split(r";|\band\b", author) if name.strip()
         ]
