@@ -49,7 +49,7 @@ class RetrievalConfig:
     params: BM25Params = field(default_factory=lambda: BM25Params(Variant.BM25PLUS))
     index_section_titles: bool = True
     min_coverage: float = 0.28
-    relative_floor: float = 0.3  # hits below this share of the top score are not shown
+    relative_floor: float = 0.15  # hits below this share of the top score are not shown
     max_hits: int = 10
     coverage_power: float = 2.0
     sentence_weight: float = 1.0
@@ -176,7 +176,7 @@ class Retriever:
         shape = QueryShape(words, extra, corrected)
         ranked = self._rerank(shape, scores)
         best, best_score, share = ranked[0]
-        query_terms = set(terms)
+        query_terms = self._marked_terms(words, extra)
         top_hit = self._hit(best, best_score, query_terms)
         why = self._abstains(shape, share, top_hit)
         if why:
@@ -221,6 +221,11 @@ class Retriever:
         if lacks_asked_answer_type(shape.question, top_hit.quote, noun_found):
             return "no answer of the asked kind"
         return None
+
+    def _marked_terms(self, words: list[Token], extra: list[Token]) -> set[str]:
+        """Terms whose matches are marked in quotes: the question's own words and the
+        named things it mentions ("Ottawa Convention" marks "APMBC"), not mere synonyms."""
+        return {w.term for w in words} | {e.term for e in extra if self._names_a_thing(e.term)}
 
     def _names_a_thing(self, token: str) -> bool:
         concept = self.analyzer.vocabulary.concept(token)
