@@ -76,6 +76,40 @@ def smooth_idf(doc_freq: int, corpus_size: int) -> float:
     return math.log(1 + (corpus_size - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
+@dataclass(frozen=True)
+class CoveragePlan:
+    """Per question word: its weight and the terms that cover it (the word's own term, or a
+    phrase over it). Computed once per question, then applied to many passages."""
+
+    words: tuple[tuple[float, frozenset[str]], ...]
+    total: float
+
+    def share(self, passage_terms: Collection[str]) -> float:
+        """Weighted share of question words that the passage covers (0 to 1)."""
+        if not self.total:
+            return 0.0
+        covered = sum(weight for weight, terms in self.words if not terms.isdisjoint(passage_terms))
+        return covered / self.total
+
+
+def coverage_plan(
+    shape: QueryShape, doc_freq: Callable[[str], int], corpus_size: int
+) -> CoveragePlan:
+    words = []
+    for word in shape.words:
+        over = shape.phrases_over(word)
+        phrases = [p for p in over if p.end - p.start > word.end - word.start]
+        # A multi-word concept the corpus never names leaves its words uncovered, even
+        # where they occur on their own ("state" of "non-state armed groups").
+        unit_missing = bool(phrases) and not any(doc_freq(p.term) > 0 for p in phrases)
+        weight = smooth_idf(0 if unit_missing else doc_freq(word.term), corpus_size)
+        alternatives = (
+            frozenset() if unit_missing else frozenset([word.term, *(p.term for p in over)])
+        )
+        words.append((weight, alternatives))
+    return CoveragePlan(tuple(words), sum(weight for weight, _ in words))
+
+
 def coverage(
     shape: QueryShape,
     passage_terms: Collection[str],
@@ -83,20 +117,7 @@ def coverage(
     corpus_size: int,
 ) -> float:
     """Weighted share of question words that the passage covers (0 to 1)."""
-    total = covered = 0.0
-    for word in shape.words:
-        phrases = [p for p in shape.phrases_over(word) if p.end - p.start > word.end - word.start]
-        # A multi-word concept the corpus never names leaves its words uncovered, even
-        # where they occur on their own ("state" of "non-state armed groups").
-        unit_missing = bool(phrases) and not any(doc_freq(p.term) > 0 for p in phrases)
-        weight = smooth_idf(0 if unit_missing else doc_freq(word.term), corpus_size)
-        total += weight
-        if not unit_missing and (
-            word.term in passage_terms
-            or any(p.term in passage_terms for p in shape.phrases_over(word))
-        ):
-            covered += weight
-    return covered / total if total else 0.0
+    return coverage_plan(shape, doc_freq, corpus_size).share(passage_terms)
 
 
 def named_gaps(

@@ -20,7 +20,11 @@ import Stemmer
 from retrieval.definitions import DEFINE_PREFIX, definition_spans
 from retrieval.vocabulary import Vocabulary, load_vocabulary
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A letter or digit with any combining marks after it, so that decomposed text ("a" + U+0308)
+# is matched in place and token spans index the text as given, composed or not.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_CHAR = rf"[^\W_][{_MARKS}]*"
+_WORD = re.compile(rf"(?:{_CHAR})+(?:['’](?:{_CHAR})+)*")
 _TRANSLITERATE = str.maketrans(
     {
         "ø": "o",
@@ -126,7 +130,7 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """The words of `text` as written (the units that spelling correction works on)."""
-        return _WORD.findall(unicodedata.normalize("NFC", text))
+        return _WORD.findall(text)
 
     # -- phrases -------------------------------------------------------------------------
 
@@ -162,7 +166,7 @@ class Analyzer:
 
         The same terms as `tokens`, without building spans: this is the indexing hot path.
         """
-        surfaces = _WORD.findall(unicodedata.normalize("NFC", text))
+        surfaces = _WORD.findall(text)
         infos = [self._cache.get(s) or self._info(s) for s in surfaces]
         terms = [term for _, term in infos if term]
         keys = [key for key, _ in infos]
@@ -191,7 +195,6 @@ class Analyzer:
         Kept apart so that a caller can ask, word by word, whether the word or a phrase it
         belongs to was matched.
         """
-        text = unicodedata.normalize("NFC", text)
         matches = list(_WORD.finditer(text))
         surfaces = [m.group() for m in matches]
         spans = [m.span() for m in matches]

@@ -1,14 +1,46 @@
-"""Choosing the sentence(s) of a passage to quote, and the words in them to mark."""
+"""Choosing the sentence(s) of a passage to quote, and the words in them to mark.
+
+A passage is analysed once (its sentences with their terms, and its tokens with their
+spans) and the analysis is reused by every question that retrieves it: quoting and
+reranking then cost set operations, not text analysis.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from corpus.sentences import sentence_spans
-from retrieval.analyzer import Analyzer
+from retrieval.analyzer import Analyzer, Token
 from retrieval.models import Span
 
 MIN_QUOTE_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    terms: frozenset[str]
+    words: int
+
+
+@dataclass(frozen=True)
+class AnalysedPassage:
+    terms: frozenset[str]  # of the indexed text (section title included)
+    sentences: tuple[Sentence, ...]
+    tokens: tuple[Token, ...]  # of the passage text, with spans for marking
+
+
+def analyse_passage(analyzer: Analyzer, text: str, indexed_text: str) -> AnalysedPassage:
+    tokens = analyzer.tokens(text)
+    sentences = []
+    for start, end in sentence_spans(text) or [(0, len(text))]:
+        terms = frozenset(t.term for t in tokens if start <= t.start and t.end <= end)
+        sentences.append(Sentence(start, end, terms, len(text[start:end].split())))
+    return AnalysedPassage(
+        frozenset(analyzer.analyze(indexed_text)), tuple(sentences), tuple(tokens)
+    )
 
 
 def merge_spans(spans: list[Span]) -> tuple[Span, ...]:
@@ -27,29 +59,37 @@ def matched_spans(analyzer: Analyzer, text: str, query_terms: Collection[str]) -
     return merge_spans([(t.start, t.end) for t in analyzer.tokens(text) if t.term in query_terms])
 
 
+def marked_in(
+    passage: AnalysedPassage, quote: Span, query_terms: Collection[str]
+) -> tuple[Span, ...]:
+    """`matched_spans` of a quote cut from an analysed passage, relative to the quote."""
+    start, end = quote
+    return merge_spans(
+        [
+            (t.start - start, t.end - start)
+            for t in passage.tokens
+            if t.term in query_terms and start <= t.start and t.end <= end
+        ]
+    )
+
+
 def select_quote(
-    analyzer: Analyzer, text: str, query_terms: Collection[str], weight: Callable[[str], float]
+    passage: AnalysedPassage, query_terms: Collection[str], weight: Callable[[str], float]
 ) -> Span:
-    """The best sentence of `text` for the query, with a neighbour when it adds matches or
-    when the sentence alone is too short to stand as a quote."""
-    sentences = sentence_spans(text)
-    if len(sentences) <= 1:
-        return sentences[0] if sentences else (0, len(text))
+    """The best sentence for the query, with a neighbour when it adds matches or when the
+    sentence alone is too short to stand as a quote."""
+    sentences = passage.sentences
+    if len(sentences) == 1:
+        return sentences[0].start, sentences[0].end
 
-    def gain(span: Span, already: set[str]) -> float:
-        terms = {t for t in analyzer.analyze(text[span[0] : span[1]]) if t in query_terms}
-        return sum(weight(t) for t in terms - already)
+    def gain(sentence: Sentence, already: frozenset[str]) -> float:
+        return sum(weight(t) for t in (sentence.terms & set(query_terms)) - already)
 
-    def terms_of(span: Span) -> set[str]:
-        return {t for t in analyzer.analyze(text[span[0] : span[1]]) if t in query_terms}
-
-    scores = [gain(span, set()) for span in sentences]
-    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-    chosen = terms_of(sentences[best])
-    first = last = best
+    best = max(range(len(sentences)), key=lambda i: (gain(sentences[i], frozenset()), -i))
+    chosen = sentences[best].terms & set(query_terms)
     neighbours = [i for i in (best + 1, best - 1) if 0 <= i < len(sentences)]
     extension = max(neighbours, key=lambda i: (gain(sentences[i], chosen), i == best + 1))
-    short = len(text[sentences[best][0] : sentences[best][1]].split()) < MIN_QUOTE_WORDS
-    if gain(sentences[extension], chosen) > 0 or short:
+    first = last = best
+    if gain(sentences[extension], chosen) > 0 or sentences[best].words < MIN_QUOTE_WORDS:
         first, last = min(best, extension), max(best, extension)
-    return sentences[first][0], sentences[last][1]
+    return sentences[first].start, sentences[last].end

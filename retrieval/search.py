@@ -7,15 +7,16 @@ answer (`abstention`) and the quote with its marked words (`quotes`).
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.models import Corpus, Document, Passage
-from corpus.sentences import sentence_spans
 from retrieval.abstention import (
     QueryShape,
-    coverage,
+    coverage_plan,
     is_on_topic,
     lacks_asked_answer_type,
     named_gaps,
@@ -34,12 +35,19 @@ from retrieval.metadata import (
     metadata_field_words,
 )
 from retrieval.models import Answer, Correction, Hit
-from retrieval.quotes import matched_spans, select_quote
+from retrieval.quotes import (
+    AnalysedPassage,
+    analyse_passage,
+    marked_in,
+    matched_spans,
+    select_quote,
+)
 from retrieval.scoring import BM25Params, Variant
 from retrieval.sparse import SparseBM25
 from retrieval.spelling import SpellingCorrector
 
 MAX_QUESTION_CHARS = 1000
+ANALYSIS_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,12 @@ class Retriever:
         self._author_terms = author_terms(list(corpus.documents), self.analyzer)
         self._topic_anchors = self._anchors()
         self._never_corrected = self._vocabulary_words()
+        # Passages that questions retrieve are analysed once; bounded for large corpora.
+        self._analysed = functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(self._analyse)
+
+    def _analyse(self, position: int) -> AnalysedPassage:
+        passage = self.passages[position]
+        return analyse_passage(self.analyzer, passage.text, self._index_text(passage))
 
     def _index_text(self, passage: Passage) -> str:
         if self.config.index_section_titles and passage.section:
@@ -104,6 +118,11 @@ class Retriever:
 
     def _known(self, word: str) -> bool:
         return self.analyzer.stem(word) in self.index.term_ids
+
+    def _correctable_into(self, word: str) -> bool:
+        """A correction must be a word the index knows, or one of the vocabulary's (whose
+        phrase may be in the index as a concept: "Ottawa" for "APMBC")."""
+        return self._known(word) or fold(word) in self._never_corrected
 
     def _vocabulary_words(self) -> frozenset[str]:
         """Words the domain vocabulary knows; they are never "corrected" into corpus words
@@ -127,7 +146,7 @@ class Retriever:
         """The question with unknown words replaced by their nearest corpus words."""
         corrections: list[Correction] = []
         replacements: dict[str, str] = {}
-        for word in self.analyzer.words(question):
+        for position, word in enumerate(self.analyzer.words(question)):
             if (
                 word in replacements
                 or self.analyzer.is_stopword(word)
@@ -135,7 +154,9 @@ class Retriever:
                 or fold(word) in self._never_corrected
             ):
                 continue
-            better = self._speller.correct(word, self._known)
+            better = self._speller.correct(
+                word, self._correctable_into, proper_name=position > 0 and word[:1].isupper()
+            )
             if better:
                 replacements[word] = better
                 corrections.append(Correction(written=word, searched=better))
@@ -146,7 +167,7 @@ class Retriever:
     def search(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """The best `k` hits after the first `offset`, or an answer saying why there are none."""
         asked = question
-        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        question = unicodedata.normalize("NFC", " ".join(question.split())[:MAX_QUESTION_CHARS])
         corrected, corrections = self.correct(question)
         words, extra = self.analyzer.split_tokens(corrected)
         speaker = author_frame(corrected, self._author_terms, self.analyzer)
@@ -244,33 +265,25 @@ class Retriever:
         anchors |= {c.token for c in vocabulary.concepts if c.topical}
         return frozenset(anchors)
 
-    def _rerank(self, shape: QueryShape, scores: Any) -> list[tuple[Passage, float, float]]:
-        """The BM25 candidates reordered by score scaled by coverage: a passage that answers
-        every part of the question beats one that repeats a single part, and one sentence
-        that answers it all beats the same words scattered."""
+    def _rerank(self, shape: QueryShape, scores: Any) -> list[tuple[int, float, float]]:
+        """The BM25 candidates, as (position, score, coverage), reordered by score scaled by
+        coverage: a passage that answers every part of the question beats one that repeats a
+        single part, and one sentence that answers it all beats the same words scattered."""
         out = []
         candidates = [int(i) for i in self.index.top(scores, self.config.max_hits)]
         top_score = float(scores[candidates[0]]) or 1.0
+        plan = coverage_plan(shape, self._doc_freq, self.index.size)
         for i in candidates:
-            passage = self.passages[i]
-            terms = set(self.analyzer.analyze(self._index_text(passage)))
-            share = coverage(shape, terms, self._doc_freq, self.index.size)
-            sentence_share = max(
-                coverage(
-                    shape,
-                    set(self.analyzer.analyze(passage.text[start:end])),
-                    self._doc_freq,
-                    self.index.size,
-                )
-                for start, end in sentence_spans(passage.text)
-            )
+            analysed = self._analysed(i)
+            share = plan.share(analysed.terms)
+            sentence_share = max(plan.share(sentence.terms) for sentence in analysed.sentences)
             combined = (
                 float(scores[i])
                 / top_score
                 * share**self.config.coverage_power
                 * (1 + self.config.sentence_weight * sentence_share)
             )
-            out.append((passage, combined * top_score, share))
+            out.append((i, combined * top_score, share))
         out.sort(key=lambda item: -item[1])
         return out
 
@@ -281,23 +294,24 @@ class Retriever:
         return smooth_idf(self._doc_freq(term), self.index.size)
 
     def _hit(
-        self, passage: Passage, score: float, query_terms: set[str], *, whole: bool = False
+        self, position: int, score: float, query_terms: set[str], *, whole: bool = False
     ) -> Hit:
+        passage = self.passages[position]
+        analysed = self._analysed(position)
         if whole:
             start, end = 0, len(passage.text)
         else:
-            start, end = select_quote(self.analyzer, passage.text, query_terms, self._weight)
-        quote = passage.text[start:end]
+            start, end = select_quote(analysed, query_terms, self._weight)
         return Hit(
             doc_id=passage.doc_id,
             title=self.documents[passage.doc_id].title,
             section=passage.section,
             passage_id=passage.id,
             score=round(score, 4),
-            quote=quote,
+            quote=passage.text[start:end],
             text=passage.text,
             quote_start=start,
-            highlights=matched_spans(self.analyzer, quote, query_terms),
+            highlights=marked_in(analysed, (start, end), query_terms),
         )
 
     # -- metadata ----------------------------------------------------------------------
@@ -327,10 +341,9 @@ class Retriever:
     def _summary_hits(self, document: Document, query_terms: set[str]) -> list[Hit]:
         """A document's gist is its opening: the standfirst of an article, the abstract of
         a report; the passages before its first section heading."""
-        opening = [p for p in self.passages if p.doc_id == document.id and p.section is None]
-        if not opening:
-            opening = [p for p in self.passages if p.doc_id == document.id][:1]
-        return [self._hit(p, 1.0, query_terms, whole=True) for p in opening[:2]]
+        own = [i for i, p in enumerate(self.passages) if p.doc_id == document.id]
+        opening = [i for i in own if self.passages[i].section is None] or own[:1]
+        return [self._hit(i, 1.0, query_terms, whole=True) for i in opening[:2]]
 
     def _metadata_hit(self, document: Document, entry: MetadataEntry, query_terms: set[str]) -> Hit:
         return Hit(

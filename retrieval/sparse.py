@@ -123,6 +123,12 @@ class SparseBM25:
             return np.empty(0, dtype=np.intp)
         if k < len(scores):
             candidates = np.argpartition(-scores, k - 1)[:k]
+            kth = scores[candidates].min()
+            # argpartition cuts a tie at the k-th place arbitrarily: take the tied passages
+            # with the lowest numbers instead.
+            above = np.flatnonzero(scores > kth)
+            tied = np.flatnonzero(scores == kth)[: k - len(above)]
+            candidates = np.concatenate([above, tied])
         else:
             candidates = np.arange(len(scores))
         order = np.lexsort((candidates, -scores[candidates]))

@@ -26,12 +26,22 @@ class SpellingCorrector:
     frequent word."""
 
     def __init__(self, words: Iterable[str]) -> None:
+        words = list(words)
         counts = Counter(fold(w) for w in words)
+        capitalised = Counter(fold(w) for w in words if w[:1].isupper())
         self._counts = {w: c for w, c in counts.items() if w.isalpha() and len(w) >= 3}
         self._choices = list(self._counts)
+        # Words written capitalised more often than not: names ("Ottawa", "Finland").
+        self._names = {w for w, c in capitalised.items() if 2 * c > counts[w]}
 
-    def correct(self, word: str, is_known: Callable[[str], bool]) -> str | None:
-        """The corpus word to search instead of `word`, or None to keep it as written."""
+    def correct(
+        self, word: str, is_known: Callable[[str], bool], *, proper_name: bool = False
+    ) -> str | None:
+        """The corpus word to search instead of `word`, or None to keep it as written.
+
+        A proper name ("Chile" in mid-sentence) is only corrected into another name: an
+        unknown country must not become "child".
+        """
         folded = fold(word)
         limit = max_edits(folded)
         if limit == 0 or not folded.isalpha() or folded in self._counts:
@@ -42,6 +52,6 @@ class SpellingCorrector:
         ranked = sorted(
             (distance, folded[0] != choice[0], -self._counts[choice], choice)
             for choice, distance, _ in candidates
-            if is_known(choice)
+            if is_known(choice) and (not proper_name or choice in self._names)
         )
         return ranked[0][3] if ranked else None

@@ -1,0 +1,550 @@
+"""The retriever on small hand-made corpora: ranking, spelling, metadata, abstention, quotes.
+
+Each passage of the fixture is about one thing, so the passage that answers a question is
+known without looking at the implementation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+
+import pytest
+
+from corpus.models import Author, Corpus, Document, Passage
+from corpus.sentences import sentence_spans
+from retrieval.analyzer import Analyzer
+from retrieval.models import Answer, Hit
+from retrieval.search import Retriever
+
+APMBC = (
+    "The APMBC was adopted in 1997. It prohibits the use, stockpiling and transfer of "
+    "anti-personnel mines by every State Party."
+)
+WINTER = (
+    "Clearance in the far north is slow. Snow and ice cover the ground for months, hiding "
+    "devices from deminers. Spring floods also move mines downstream into fields."
+)
+INTEROPERABILITY = (
+    "Interoperability – the ability of allied forces to operate together – shapes how NATO "
+    "plans its exercises."
+)
+SMART = (
+    "Smart mines are said to destroy themselves after a set time, but their failure rates "
+    "remain high in testing."
+)
+CASUALTIES = (
+    "In 2022 the monitor recorded 4,710 casualties from mines and explosive remnants of war, "
+    "most of them civilians."
+)
+FINLAND = "Finland decided in 2025 to leave the treaty, citing its long border with Russia."
+LEBANON = (
+    "Deminers in Lebanon work along the southern border to clear cluster munitions left "
+    "after the fighting."
+)
+PERSONNEL = "Military personnel receive training on marking minefields before they deploy abroad."
+CLUSTER = (
+    "Cluster munitions scatter bomblets over wide areas. Many of them fail to explode on "
+    "impact and lie in wait for farmers."
+)
+
+NORDIC_PARAGRAPHS = [
+    APMBC,
+    WINTER,
+    INTEROPERABILITY,
+    SMART,
+    CASUALTIES,
+    FINLAND,
+    LEBANON,
+    PERSONNEL,
+]
+
+
+def make_document(
+    doc_id: str, paragraphs: list[str], **metadata: object
+) -> tuple[Document, list[Passage]]:
+    """A document whose text is its paragraphs, one passage per paragraph."""
+    text = "\n\n".join(paragraphs)
+    document = Document(
+        id=doc_id,
+        title=str(metadata.pop("title", doc_id)),
+        source_file=f"{doc_id}.txt",
+        text=text,
+        content_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        **metadata,  # type: ignore[arg-type]
+    )
+    passages = []
+    cursor = 0
+    for position, paragraph in enumerate(paragraphs):
+        start = text.index(paragraph, cursor)
+        passages.append(
+            Passage(
+                id=f"{doc_id}:{position}",
+                doc_id=doc_id,
+                section=None,
+                text=paragraph,
+                start=start,
+                end=start + len(paragraph),
+                position=position,
+            )
+        )
+        cursor = start + len(paragraph)
+    return document, passages
+
+
+def nordic_document() -> tuple[Document, list[Passage]]:
+    return make_document(
+        "nordic",
+        NORDIC_PARAGRAPHS,
+        title="Why Nordic governments must uphold the ban",
+        authors=(Author(name="Jane Doe", role="Legal adviser"), Author(name="Ola Nordmann")),
+        published=dt.date(2025, 4, 2),
+        publisher="Humanitarian Law & Policy",
+        tags=("landmines", "disarmament"),
+    )
+
+
+def searchable(analyzer: Analyzer, *documents: tuple[Document, list[Passage]]) -> Retriever:
+    """A retriever over the given (document, passages) pairs."""
+    corpus = Corpus(
+        documents=tuple(d for d, _ in documents),
+        passages=tuple(p for _, passages in documents for p in passages),
+    )
+    return Retriever(corpus, analyzer=analyzer)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def retriever(analyzer: Analyzer) -> Retriever:
+    return searchable(analyzer, nordic_document())
+
+
+@pytest.fixture(scope="module")
+def two_documents(analyzer: Analyzer) -> Retriever:
+    cluster = make_document(
+        "cluster",
+        [CLUSTER],
+        title="Cluster munitions after Oslo",
+        authors=(Author(name="Kari Hansen"),),
+        publisher="Disarmament Review",
+    )
+    return searchable(analyzer, nordic_document(), cluster)
+
+
+def top_text(answer: Answer) -> str:
+    assert answer.answered, answer
+    assert answer.hits, answer
+    return answer.hits[0].text
+
+
+# -- ranking -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("When was the APMBC adopted?", APMBC),
+        ("Why is clearance slow in the far north?", WINTER),
+        ("How does snow affect clearance?", WINTER),
+        ("Do smart mines destroy themselves?", SMART),
+        ("Where do deminers work in Lebanon?", LEBANON),
+        ("Why did Finland leave the treaty?", FINLAND),
+        ("What training do military personnel receive?", PERSONNEL),
+        ("How many casualties did the monitor record in 2022?", CASUALTIES),
+    ],
+)
+def test_lexical_questions_find_the_passage_that_answers(
+    retriever: Retriever, question: str, answer: str
+) -> None:
+    result = retriever.search(question)
+    assert top_text(result) == answer
+    assert result.corrections == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "absent_word"),
+    [
+        ("What does the Ottawa treaty prohibit?", APMBC, "Ottawa"),
+        ("Which anti-personnel mine ban convention prohibits stockpiling?", APMBC, "Convention"),
+        ("How many casualties did ERW cause?", CASUALTIES, "ERW"),
+        ("What did the monitor record about AP mines?", CASUALTIES, "AP"),
+    ],
+)
+def test_synonyms_and_acronyms_find_passages_that_use_another_name(
+    retriever: Retriever, question: str, answer: str, absent_word: str
+) -> None:
+    assert absent_word not in answer  # the passage must be found through the concept
+    assert top_text(retriever.search(question)) == answer
+
+
+@pytest.mark.parametrize(
+    ("question", "written", "searched", "answer"),
+    [
+        ("what are smrat mines", "smrat", "smart", SMART),
+        ("What is interoprability?", "interoprability", "interoperability", INTEROPERABILITY),
+        ("training for military personel", "personel", "personnel", PERSONNEL),
+        ("Where do deminres work in Lebanon?", "deminres", "deminers", LEBANON),
+    ],
+)
+def test_misspelt_questions_are_corrected_and_reported(
+    retriever: Retriever, question: str, written: str, searched: str, answer: str
+) -> None:
+    result = retriever.search(question)
+    assert top_text(result) == answer
+    assert [(c.written, c.searched) for c in result.corrections] == [(written, searched)]
+
+
+def test_words_the_index_knows_are_not_corrected(retriever: Retriever) -> None:
+    # "smarts" is not a corpus word, but it stems to one the index holds.
+    result = retriever.search("smarts of mines")
+    assert result.corrections == ()
+    _, corrections = retriever.correct("Why is clearance slow in the north?")
+    assert corrections == []
+
+
+def test_misspelt_concept_name_finds_the_passage_using_its_acronym(retriever: Retriever) -> None:
+    assert top_text(retriever.search("What does the Ottawa treaty prohibit?")) == APMBC
+    result = retriever.search("What does the Ottowa treaty prohibit?")
+    assert [(c.written, c.searched.lower()) for c in result.corrections] == [("Ottowa", "ottawa")]
+    assert top_text(result) == APMBC
+
+
+def test_passage_repeating_one_word_does_not_beat_one_answering_the_question(
+    analyzer: Analyzer,
+) -> None:
+    document, passages = make_document(
+        "d",
+        [
+            "Mines, mines and more mines: mines everywhere, mines in every field.",
+            "Snow hides mines from deminers in the north.",
+            "The weather in the south is mild.",
+        ],
+    )
+    retriever = searchable(analyzer, (document, passages))
+    assert top_text(retriever.search("Does snow hide mines?")) == passages[1].text
+
+
+def test_section_titles_help_find_a_passage(analyzer: Analyzer) -> None:
+    other = "Finland saved money by leaving the treaty."
+    body = "It takes years and costs money for every hectare."
+    text = f"{other}\n\nClearance\n\n{body}"
+    document = Document(id="s", title="S", source_file="s.txt", text=text, content_sha256="0" * 64)
+    passages = (
+        Passage(
+            id="s:0", doc_id="s", section=None, text=other, start=0, end=len(other), position=0
+        ),
+        Passage(
+            id="s:1",
+            doc_id="s",
+            section="Clearance",
+            text=body,
+            start=text.index(body),
+            end=len(text),
+            position=1,
+        ),
+    )
+    retriever = Retriever(Corpus(documents=(document,), passages=passages), analyzer=analyzer)
+    # "clearance" only occurs as the section's title: the passage under it must win.
+    assert top_text(retriever.search("clearance money")) == body
+
+
+# -- metadata questions ------------------------------------------------------------------------
+
+
+def only_metadata(answer: Answer) -> Hit:
+    assert answer.answered, answer
+    assert len(answer.hits) == 1, answer.hits
+    hit = answer.hits[0]
+    assert hit.kind == "metadata"
+    assert hit.doc_id == "nordic"
+    return hit
+
+
+def test_who_wrote_this_quotes_the_authors(retriever: Retriever) -> None:
+    hit = only_metadata(retriever.search("Who wrote this?"))
+    assert "Jane Doe" in hit.quote
+    assert "Legal adviser" in hit.quote
+    assert "Ola Nordmann" in hit.quote
+
+
+@pytest.mark.parametrize("question", ["When was it published?", "What is the publication date?"])
+def test_date_questions_quote_the_date(retriever: Retriever, question: str) -> None:
+    hit = only_metadata(retriever.search(question))
+    assert "2025" in hit.quote
+    assert "April" in hit.quote
+    assert "2" in hit.quote.replace("2025", "")
+
+
+def test_which_blog_quotes_the_publisher(retriever: Retriever) -> None:
+    hit = only_metadata(retriever.search("Which blog is this from?"))
+    assert hit.quote == "Humanitarian Law & Policy"
+
+
+def test_tag_question_quotes_the_tags(retriever: Retriever) -> None:
+    hit = only_metadata(retriever.search("What are the tags?"))
+    assert "landmines" in hit.quote
+    assert "disarmament" in hit.quote
+
+
+def test_metadata_question_naming_a_document_answers_for_that_one(
+    two_documents: Retriever,
+) -> None:
+    both = two_documents.search("Who wrote this?", k=5)
+    assert {hit.doc_id for hit in both.hits} == {"nordic", "cluster"}
+    named = two_documents.search("Who wrote the cluster munitions post?", k=5)
+    assert [(hit.kind, hit.doc_id, hit.quote) for hit in named.hits] == [
+        ("metadata", "cluster", "Kari Hansen")
+    ]
+    publisher = two_documents.search("Which blog published the cluster munitions piece?")
+    assert [hit.quote for hit in publisher.hits] == ["Disarmament Review"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the authors say about smart mines?",
+        "What do the authors think about smart mines?",
+        "According to the authors, what are smart mines?",
+    ],
+)
+def test_what_the_authors_say_about_something_is_a_content_question(
+    retriever: Retriever, question: str
+) -> None:
+    result = retriever.search(question)
+    assert result.hits and result.hits[0].kind == "passage"
+    assert top_text(result) == SMART
+
+
+def test_a_missing_metadata_field_is_not_invented(analyzer: Analyzer) -> None:
+    document, passages = make_document("bare", [SMART, FINLAND])  # no authors, no date
+    retriever = searchable(analyzer, (document, passages))
+    for question in ("Who wrote this?", "When was it published?"):
+        result = retriever.search(question)
+        assert all(hit.kind == "passage" for hit in result.hits), question
+
+
+# -- abstention ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unanswerable", "answerable"),
+    [
+        ("how do I bake sourdough bread", "how do smart mines destroy themselves"),
+        ("What did the United States decide?", "What did Finland decide?"),
+        ("How many deminers work in Lebanon?", "Where do deminers work in Lebanon?"),
+        (
+            "How many smart mines have high failure rates?",
+            "Do smart mines have high failure rates?",
+        ),
+    ],
+)
+def test_questions_the_sources_cannot_answer_get_no_answer(
+    retriever: Retriever, unanswerable: str, answerable: str
+) -> None:
+    result = retriever.search(unanswerable)
+    assert not result.answered
+    assert result.hits == ()
+    assert result.reason == "not_covered"
+    # The look-alike that the sources do answer is answered.
+    assert retriever.search(answerable).answered
+
+
+@pytest.fixture(scope="module")
+def with_child(analyzer: Analyzer) -> Retriever:
+    """The fixture plus a passage using the word "child" (one letter from "Chile")."""
+    document, passages = make_document(
+        "n",
+        [*NORDIC_PARAGRAPHS, "A child lost a leg to a mine near the village school."],
+        tags=("landmines",),
+    )
+    return searchable(analyzer, (document, passages))
+
+
+@pytest.mark.parametrize("country", ["Peru", "Spain", "Canada"])
+def test_a_country_the_sources_never_mention_is_not_answered(
+    with_child: Retriever, country: str
+) -> None:
+    assert top_text(with_child.search("Why did Finland leave the treaty?")) == FINLAND
+    result = with_child.search(f"Why did {country} leave the treaty?")
+    assert not result.answered
+    assert result.hits == ()
+
+
+def test_an_unknown_name_is_not_spell_corrected_into_a_common_word(with_child: Retriever) -> None:
+    result = with_child.search("Why did Chile leave the treaty?")
+    assert result.corrections == ()
+    assert not result.answered
+
+
+def test_a_correction_in_a_decomposed_question_is_applied(retriever: Retriever) -> None:
+    composed = "What is intéroprability?"
+    assert top_text(retriever.search(composed)) == INTEROPERABILITY  # the control
+    result = retriever.search(unicodedata.normalize("NFD", composed))
+    assert [c.searched for c in result.corrections] == ["interoperability"]
+    assert top_text(result) == INTEROPERABILITY
+
+
+def test_how_many_is_answered_when_the_passage_has_a_number(retriever: Retriever) -> None:
+    assert top_text(retriever.search("How many casualties did the monitor record?")) == CASUALTIES
+
+
+@pytest.mark.parametrize("question", ["", "   ", "🙂🙂🙂", "?!...", "¿¡", "the of and what is"])
+def test_questions_without_searchable_words(retriever: Retriever, question: str) -> None:
+    result = retriever.search(question)
+    assert not result.answered
+    assert result.reason == "no_terms"
+    assert result.hits == ()
+    assert result.question == question
+
+
+def test_a_huge_question_does_not_crash(retriever: Retriever) -> None:
+    question = ("Why did Finland leave the treaty? " * 2000)[:50_000]
+    assert len(question) == 50_000
+    result = retriever.search(question)
+    assert result.question == question
+    assert top_text(result) == FINLAND  # the question's start is what gets searched
+    garbage = retriever.search("x" * 50_000)
+    assert not garbage.answered
+
+
+# -- paging ---------------------------------------------------------------------------------
+
+
+def test_offset_pages_through_further_hits_without_repeating(retriever: Retriever) -> None:
+    everything = retriever.search("mines", k=10)
+    ids = [hit.passage_id for hit in everything.hits]
+    assert len(ids) >= 3, "the fixture has several passages about mines"
+    assert len(set(ids)) == len(ids)
+    paged = []
+    for offset in range(len(ids)):
+        page = retriever.search("mines", k=1, offset=offset)
+        assert page.answered
+        paged.extend(hit.passage_id for hit in page.hits)
+    assert paged == ids
+    two = (
+        retriever.search("mines", k=2, offset=0).hits
+        + retriever.search("mines", k=2, offset=2).hits
+    )
+    assert [hit.passage_id for hit in two] == ids[:4]
+    assert retriever.search("mines", k=3, offset=len(ids)).hits == ()
+
+
+# -- quotes and highlights --------------------------------------------------------------------
+
+QUESTIONS = [
+    "When was the APMBC adopted?",
+    "What does the Ottawa treaty prohibit?",
+    "snow ice",
+    "How does snow affect clearance?",
+    "Do spring floods move mines?",
+    "What is interoperability?",
+    "wat does interoprability mean",
+    "what are smrat mines",
+    "How many casualties did ERW cause?",
+    "Why did Finland leave the treaty?",
+    "mines",
+    "Who wrote this?",
+    "What are the tags?",
+]
+
+
+def check_hit(hit: Hit) -> None:
+    assert hit.quote
+    assert hit.text[hit.quote_start : hit.quote_start + len(hit.quote)] == hit.quote
+    previous_end = -1
+    for start, end in hit.highlights:
+        assert 0 <= start < end <= len(hit.quote)
+        assert start >= previous_end  # sorted and not overlapping
+        previous_end = end
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_quote_is_a_slice_of_the_passage_and_highlights_lie_inside_it(
+    retriever: Retriever, question: str
+) -> None:
+    result = retriever.search(question, k=10)
+    assert result.answered and result.hits, question
+    for hit in result.hits:
+        check_hit(hit)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_quote_is_whole_sentences(retriever: Retriever, question: str) -> None:
+    for hit in retriever.search(question, k=10).hits:
+        if hit.kind == "metadata":
+            continue  # a metadata field is quoted whole
+        sentences = sentence_spans(hit.text)
+        starts = {start for start, _ in sentences}
+        ends = {end for _, end in sentences}
+        assert hit.quote_start in starts
+        assert hit.quote_start + len(hit.quote) in ends
+
+
+def test_quote_is_the_sentence_that_matches(retriever: Retriever) -> None:
+    hit = retriever.search("snow ice").hits[0]
+    assert hit.text == WINTER
+    assert hit.quote.startswith("Snow and ice cover the ground")
+    assert "Spring floods" not in hit.quote
+
+
+def test_a_short_sentence_is_quoted_with_a_neighbour(analyzer: Analyzer) -> None:
+    text = (
+        "Winters are long. Deminers wait for the thaw before they return to the minefields "
+        "along the eastern border of the country."
+    )
+    document, passages = make_document("w", [text, FINLAND])
+    retriever = searchable(analyzer, (document, passages))
+    hit = retriever.search("Are winters long?").hits[0]
+    assert hit.text == text
+    assert hit.quote == text  # "Winters are long." alone is too short to stand as a quote
+
+
+def highlighted(hit: Hit) -> list[str]:
+    return [hit.quote[start:end] for start, end in hit.highlights]
+
+
+def test_highlights_mark_exactly_the_question_words(retriever: Retriever) -> None:
+    hit = retriever.search("snow ice").hits[0]
+    assert [word.lower() for word in highlighted(hit)] == ["snow", "ice"]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_highlight_matches_a_word_of_the_question(
+    retriever: Retriever, analyzer: Analyzer, question: str
+) -> None:
+    corrected, _ = retriever.correct(question)
+    asked = set(analyzer.analyze(corrected))
+    for hit in retriever.search(question, k=10).hits:
+        for word in highlighted(hit):
+            assert set(analyzer.analyze(word)) & asked, (question, word)
+
+
+def test_highlights_mark_inflected_forms_of_question_words(retriever: Retriever) -> None:
+    hit = retriever.search("Which casualty did the monitor record?").hits[0]
+    assert {word.lower() for word in highlighted(hit)} >= {"monitor", "recorded", "casualties"}
+    assert "civilians" not in {word.lower() for word in highlighted(hit)}
+
+
+def test_highlights_mark_the_phrase_behind_a_concept(retriever: Retriever) -> None:
+    hit = retriever.search("What does the Ottawa treaty prohibit?").hits[0]
+    marked = highlighted(hit)
+    assert "APMBC" in marked
+    assert all("1997" not in word for word in marked)
+
+
+def test_highlights_start_and_end_on_a_word(retriever: Retriever) -> None:
+    for question in QUESTIONS:
+        for hit in retriever.search(question, k=10).hits:
+            for word in highlighted(hit):
+                assert word == word.strip(), (question, word)
+                assert word[-1].isalnum() or word[-1] in ")]", (question, word)
+
+
+def test_empty_corpus_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Retriever(Corpus())
