@@ -1,8 +1,13 @@
-"""Telegram handlers: each reads the update, asks `bot.replies` what to say, and sends it."""
+"""Telegram handlers: each reads the update, asks `bot.replies` what to say, and sends it.
+
+Questions are answered on the event loop itself: a search takes well under a millisecond
+on the shipped corpus (0.6 ms p50 at 100,000 passages, `python -m retrieval.bench`), less
+than handing it to a worker thread costs. Only reloading, which takes seconds on a large
+corpus, runs in a worker thread.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import logging
@@ -55,7 +60,7 @@ async def _answer(
     with contextlib.suppress(TelegramError):
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     snapshot = services(context).library.snapshot
-    reply = await asyncio.to_thread(replies.answer_reply, snapshot, question)
+    reply = replies.answer_reply(snapshot, question)  # sub-millisecond: see module doc
     await _send_reply(
         context, chat_id, reply, question, reply_to=message.message_id if quote else None
     )
@@ -226,7 +231,7 @@ async def more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     with contextlib.suppress(TelegramError):  # the old button goes; the new message has its own
         await message.edit_reply_markup(reply_markup=None)
     snapshot = services(context).library.snapshot
-    reply = await asyncio.to_thread(replies.answer_reply, snapshot, question, offset=parsed[1])
+    reply = replies.answer_reply(snapshot, question, offset=parsed[1])
     await _send_reply(context, message.chat_id, reply, question, reply_to=message.message_id)
 
 
@@ -243,7 +248,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         return
     snapshot = services(context).library.snapshot
-    answer = await asyncio.to_thread(snapshot.retriever.search, question, replies.INLINE_HITS)
+    answer = snapshot.retriever.search(question, replies.INLINE_HITS)
     results = []
     for hit in answer.hits if answer.answered else ():
         document = snapshot.documents.get(hit.doc_id)

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     corpus_dir: Path = Field(default_factory=default_corpus_dir)
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "state" / "ihlbot")
+    # Telegram's broadcast limit; 0 lifts the bot's own throttle (benchmarks, local servers).
+    max_messages_per_second: float = Field(default=30.0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
