@@ -54,7 +54,7 @@ ANALYSIS_CACHE_SIZE = 20_000
 class RetrievalConfig:
     """Tunables, chosen by measurement on the sample questions (see `ihlbot eval`)."""
 
-    params: BM25Params = field(default_factory=lambda: BM25Params(Variant.BM25PLUS))
+    params: BM25Params = field(default_factory=lambda: BM25Params(Variant.BM25PLUS, k1=1.5, b=0.5))
     index_section_titles: bool = True
     min_coverage: float = 0.28
     relative_floor: float = 0.15  # hits below this share of the top score are not shown
