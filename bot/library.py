@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Corpus, Document, LoadProblem, load_corpus
-from retrieval.models import Answer
 from retrieval.search import Retriever
 
 log = logging.getLogger(__name__)
@@ -108,6 +107,3 @@ class Library:
         """Re-read the corpus folder in a worker thread and swap it in when it loads."""
         async with self._reload_lock:
             return await asyncio.to_thread(self._load)
-
-    def ask(self, question: str, *, k: int = 3, offset: int = 0) -> Answer:
-        return self.snapshot.retriever.search(question, k=k, offset=offset)

@@ -110,16 +110,6 @@ def coverage_plan(
     return CoveragePlan(tuple(words), sum(weight for weight, _ in words))
 
 
-def coverage(
-    shape: QueryShape,
-    passage_terms: Collection[str],
-    doc_freq: Callable[[str], int],
-    corpus_size: int,
-) -> float:
-    """Weighted share of question words that the passage covers (0 to 1)."""
-    return coverage_plan(shape, doc_freq, corpus_size).share(passage_terms)
-
-
 def named_gaps(
     shape: QueryShape, doc_freq: Callable[[str], int], names_a_thing: Callable[[str], bool]
 ) -> list[str]:
