@@ -91,6 +91,15 @@ class Retriever:
         self._author_terms = author_terms(list(corpus.documents), self.analyzer)
         self._topic_anchors = self._anchors()
         self._never_corrected = self._vocabulary_words()
+        self._vocabulary_names = self._names_in_vocabulary()
+        # One-word vocabulary terms ("handled"); words of phrases ("take effect") are too
+        # ordinary to correct into.
+        self._vocabulary_terms = frozenset(
+            fold(term)
+            for concept in self.analyzer.vocabulary.concepts
+            for term in concept.terms
+            if len(self.analyzer.words(term)) == 1
+        )
         # Passages that questions retrieve are analysed once; bounded for large corpora.
         self._analysed = functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(self._analyse)
 
@@ -120,9 +129,25 @@ class Retriever:
         return self.analyzer.stem(word) in self.index.term_ids
 
     def _correctable_into(self, word: str) -> bool:
-        """A correction must be a word the index knows, or one of the vocabulary's (whose
-        phrase may be in the index as a concept: "Ottawa" for "APMBC")."""
-        return self._known(word) or fold(word) in self._never_corrected
+        """A correction must lead somewhere: a word the index knows, a one-word vocabulary
+        term whose concept the index knows ("handled" for =manage, the corpus's "managed"),
+        or a vocabulary name whose phrase may be there ("Ottawa" of "Ottawa Convention").
+        Not a vocabulary word that leads nowhere: "count" must not become "court"."""
+        if self._known(word) or fold(word) in self._vocabulary_names:
+            return True
+        return fold(word) in self._vocabulary_terms and any(
+            term in self.index.term_ids for term in self.analyzer.analyze(word)
+        )
+
+    def _names_in_vocabulary(self) -> frozenset[str]:
+        """Words the vocabulary only ever writes capitalised ("Ottawa", not "Court")."""
+        upper: set[str] = set()
+        lower: set[str] = set()
+        for concept in self.analyzer.vocabulary.concepts:
+            for term in concept.terms:
+                for word in self.analyzer.words(term):
+                    (upper if word[:1].isupper() else lower).add(fold(word))
+        return frozenset(upper - lower)
 
     def _vocabulary_words(self) -> frozenset[str]:
         """Words the domain vocabulary knows; they are never "corrected" into corpus words
