@@ -64,8 +64,12 @@ def build_application(
         .token(settings.require_token())
         .base_url(settings.api_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .rate_limiter(rate_limiter or AIORateLimiter(
-            overall_max_rate=settings.max_messages_per_second, max_retries=RETRY_ON_FLOOD))
+        .rate_limiter(
+            rate_limiter
+            or AIORateLimiter(
+                overall_max_rate=settings.max_messages_per_second, max_retries=RETRY_ON_FLOOD
+            )
+        )
         .post_init(_register_commands)
         .build()
     )

@@ -31,7 +31,8 @@ def more_callback_data(qid: str, offset: int) -> str:
 def parse_more_callback(data: str | None) -> tuple[str, int] | None:
     """(question id, offset) from a button's data, or None when it is not ours or malformed."""
     parts = (data or "").split(":")
-    if len(parts) != 3 or parts[0] != _PREFIX or not parts[2].isdigit():
+    # isascii: str.isdigit() also accepts digits such as "³" that int() refuses.
+    if len(parts) != 3 or parts[0] != _PREFIX or not (parts[2].isascii() and parts[2].isdigit()):
         return None
     return parts[1], int(parts[2])
 

@@ -12,8 +12,10 @@ import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -24,7 +26,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import replies
@@ -209,6 +211,15 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(context.bot, update.effective_message.chat_id, replies.no_text_html())
 
 
+async def _answer_query(query: CallbackQuery, text: str | None = None, **kwargs: Any) -> None:
+    """Answer a button press; one too old to answer (pressed while the bot was down) is
+    still acted on."""
+    try:
+        await with_retries("answerCallbackQuery", query.answer, text, **kwargs)
+    except BadRequest as error:
+        log.warning("could not answer callback query %s: %s", query.id, error)
+
+
 async def more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The More-sources button: the next passages, or a plain "expired"."""
     query = update.callback_query
@@ -217,14 +228,11 @@ async def more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     parsed = parse_more_callback(query.data)
     question = services(context).questions.get(parsed[0]) if parsed else None
     if parsed is None or question is None:
-        await with_retries(
-            "answerCallbackQuery",
-            query.answer,
-            "This button has expired. Please ask your question again.",
-            show_alert=True,
+        await _answer_query(
+            query, "This button has expired. Please ask your question again.", show_alert=True
         )
         return
-    await with_retries("answerCallbackQuery", query.answer)
+    await _answer_query(query)
     message = query.message
     if not isinstance(message, Message):
         return

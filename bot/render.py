@@ -17,7 +17,8 @@ from corpus import Document
 from retrieval.models import Answer, Hit, Span
 
 MESSAGE_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
-# A single quote longer than this is shortened (with a visible […]) so that it fits.
+# A single quote longer than this (in UTF-16 units, as Telegram counts) is shortened (with a
+# visible […]) so that it fits.
 MAX_QUOTE_CHARS = 3000
 
 
@@ -45,12 +46,23 @@ def marked_html(text: str, spans: Iterable[Span]) -> str:
     return "".join(out)
 
 
+def _chars_within(text: str, units: int) -> int:
+    """How many characters of `text` fit in `units` UTF-16 code units."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return index
+    return len(text)
+
+
 def _shortened(hit: Hit) -> tuple[str, list[Span]]:
     quote, spans = hit.quote, list(hit.highlights)
-    if len(quote) <= MAX_QUOTE_CHARS:
+    if utf16_length(quote) <= MAX_QUOTE_CHARS:
         return quote, spans
-    cut = quote.rfind(" ", 0, MAX_QUOTE_CHARS)
-    cut = cut if cut > 0 else MAX_QUOTE_CHARS
+    fits = _chars_within(quote, MAX_QUOTE_CHARS)
+    cut = quote.rfind(" ", 0, fits)
+    cut = cut if cut > 0 else fits
     return quote[:cut] + " […]", [(s, min(e, cut)) for s, e in spans if s < cut]
 
 

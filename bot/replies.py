@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from bot.library import ReloadReport, Snapshot
 from bot.render import (
+    MESSAGE_LIMIT,
     answer_messages,
     coverage_html,
     escape,
     no_answer_html,
     nothing_to_search_html,
     pack_messages,
+    utf16_length,
 )
 from retrieval.models import Answer
 
@@ -26,6 +28,7 @@ EXAMPLE_QUESTIONS = [
     "What did military leadership in Estonia and Latvia say about anti-personnel mines?",
     "Why are anti-personnel mines called indiscriminate?",
 ]
+MAX_PROBLEMS_SHOWN = 30
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -140,11 +143,16 @@ def reload_html(report: ReloadReport, serving: Snapshot) -> str:
     if not report.problems:
         return escape(head)
     lines = [escape(head), "", f"Problems ({len(report.problems)}):"]
-    lines.extend(
-        f"• <code>{escape(p.file)}</code>: {escape(p.reason)}" for p in report.problems[:30]
-    )
-    if len(report.problems) > 30:
-        lines.append(f"… and {len(report.problems) - 30} more")
+    room = MESSAGE_LIMIT - 100  # for the "… and N more" line
+    shown = 0
+    for problem in report.problems[:MAX_PROBLEMS_SHOWN]:
+        line = f"• <code>{escape(problem.file)}</code>: {escape(problem.reason)}"
+        if utf16_length("\n".join([*lines, line])) > room:
+            break  # one message, or the administrator would get no report at all
+        lines.append(line)
+        shown += 1
+    if len(report.problems) > shown:
+        lines.append(f"… and {len(report.problems) - shown} more")
     return "\n".join(lines)
 
 

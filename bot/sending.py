@@ -33,6 +33,8 @@ async def with_retries(what: str, call: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return await call(*args, **kwargs)
         except RetryAfter as error:  # only when the rate limiter's own retries ran out
+            if attempt == SEND_ATTEMPTS:
+                raise
             wait = error.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
             log.warning("%s: flood control, retrying in %.1fs (attempt %d)", what, seconds, attempt)

@@ -1,0 +1,141 @@
+"""`ihlbot ask` and `ihlbot eval` in the terminal, on the shipped corpus."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import main
+from corpus import Corpus, default_corpus_dir, load_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "What did military leadership in Estonia and Latvia say about anti-personnel mines?"
+UNANSWERABLE = "How do I make a sourdough starter?"
+HIT_KEYS = {"doc_id", "title", "section", "passage_id", "score", "quote", "text"}
+TITLE = "Why Nordic governments must uphold the global ban on anti-personnel mines"
+
+
+@pytest.fixture(autouse=True)
+def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The shipped corpus, whatever BOT_* settings or .env the machine has."""
+    for name in ("BOT_TOKEN", "BOT_CORPUS_DIR", "BOT_ADMIN_IDS", "BOT_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Corpus:
+    return load_corpus(default_corpus_dir())
+
+
+def json_lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def assert_answer_shape(found: dict[str, Any], shipped: Corpus) -> None:
+    assert set(found) == {"question", "answered", "hits"}
+    passages = {p.id: p for p in shipped.passages}
+    for hit in found["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert hit["quote"] and hit["quote"] in hit["text"]
+        assert isinstance(hit["score"], float)
+        assert hit["title"] == TITLE
+        if hit["passage_id"] in passages:
+            assert hit["text"] == passages[hit["passage_id"]].text
+
+
+def test_ask_json_prints_one_object(capsys: pytest.CaptureFixture[str], shipped: Corpus) -> None:
+    assert main(["ask", QUESTION, "--json"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 1
+    found = json.loads(out)
+    assert_answer_shape(found, shipped)
+    assert found["question"] == QUESTION and found["answered"] is True
+    assert 1 <= len(found["hits"]) <= 3
+    assert "military leadership in both Estonia and Latvia" in found["hits"][0]["quote"]
+    assert found["hits"][0]["section"] == "Military utility: an outdated weapon in modern warfare"
+
+
+def test_ask_json_k_limits_hits(capsys: pytest.CaptureFixture[str], shipped: Corpus) -> None:
+    assert main(["ask", "anti-personnel mines", "--json", "--k", "5"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert_answer_shape(found, shipped)
+    assert len(found["hits"]) == 5
+    assert len({hit["passage_id"] for hit in found["hits"]}) == 5
+
+
+def test_ask_unanswerable_json(capsys: pytest.CaptureFixture[str], shipped: Corpus) -> None:
+    assert main(["ask", UNANSWERABLE, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert_answer_shape(found, shipped)
+    assert found == {"question": UNANSWERABLE, "answered": False, "hits": []}
+
+
+def test_ask_reads_questions_from_stdin_one_json_per_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], shipped: Corpus
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{QUESTION}\n   \n{UNANSWERABLE}\n"))
+    assert main(["ask"]) == 0
+    answers = json_lines(capsys.readouterr().out)
+    assert [a["question"] for a in answers] == [QUESTION, UNANSWERABLE]
+    assert [a["answered"] for a in answers] == [True, False]
+    for found in answers:
+        assert_answer_shape(found, shipped)
+
+
+def test_ask_plain_output_has_the_quote_and_citation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert "\033[" not in out, "no colour codes when stdout is not a terminal"
+    assert out.startswith(f"Q: {QUESTION}\n")
+    assert "[1] “Notably, military leadership in both Estonia and Latvia" in out
+    flat = " ".join(out.split())
+    assert "Anders Ladekarl, Eero Rämö, Grete Herlofson and Ulrika Modéer" in flat
+    assert f"“{TITLE}”" in flat
+    assert "ICRC Humanitarian Law & Policy Blog, 2 April 2026" in flat
+    assert "§ Military utility: an outdated weapon in modern warfare" in out
+
+
+def test_ask_plain_unanswerable_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", UNANSWERABLE]) == 0
+    out = capsys.readouterr().out
+    assert "The sources do not cover this question" in out
+    assert TITLE in out
+    assert "[1]" not in out
+
+
+def test_ask_with_an_empty_corpus_folder_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["ask", QUESTION, "--corpus", str(tmp_path / "empty")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no document could be loaded" in captured.err
+
+
+def test_eval_prints_the_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", str(ROOT / "eval" / "public_qa.json")]) == 0
+    out = capsys.readouterr().out
+    number = r"[01]\.\d{3}"
+    assert re.search(rf"hit@1 {number}", out)
+    assert re.search(rf"hit@3 {number}", out)
+    assert re.search(rf"MRR {number}", out)
+    assert re.search(rf"abstention precision {number}\s+recall {number}", out)
+    assert re.search(r"answerable items: \d+", out)
+    assert re.search(r"unanswerable items: \d+", out)
+
+
+def test_eval_with_a_missing_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", str(tmp_path / "missing.json")]) == 2
+    assert "ihlbot: cannot read" in capsys.readouterr().err
