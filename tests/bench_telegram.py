@@ -128,8 +128,11 @@ def _run(
         api.push_message(questions[(n * 7) % len(questions)], chat_id=user, user_id=user)
     burst_keys = set(api.message_pushed_at) - before_keys
     burst_done = _wait_for(api, burst_keys, 120)
-    burst_elapsed = max(api.reply_latencies()[key] for key in burst_keys
-                        if key in api.reply_latencies()) if burst_done else float("nan")
+    burst_elapsed = (
+        max(api.reply_latencies()[key] for key in burst_keys if key in api.reply_latencies())
+        if burst_done
+        else float("nan")
+    )
 
     done, elapsed, latencies_ms = open_loop
     print(f"\nopen loop: {total} questions at {args.rate:.0f}/s from {args.users} users")
@@ -140,8 +143,10 @@ def _run(
         print(f"  latency p99     {_percentile(latencies_ms, 0.99):.1f} ms")
         print(f"  latency max     {max(latencies_ms):.1f} ms")
     print(f"burst: {args.burst} questions at once")
-    print(f"  answered        {burst_done}/{args.burst}, the last {burst_elapsed:.2f}s "
-          "after the burst began")
+    print(
+        f"  answered        {burst_done}/{args.burst}, the last {burst_elapsed:.2f}s "
+        "after the burst began"
+    )
     print(f"  answers/s       {burst_done / burst_elapsed:.1f}")
     print("for scale: Telegram lets a bot send about 30 messages/s in all")
     failures = [c for c in api.calls_for("sendMessage") if not c.ok]
