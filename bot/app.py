@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import AsyncIterator
 from typing import Any
 
 # python-telegram-bot 22 warns about its own durations unless timedelta ones are chosen
@@ -126,6 +127,33 @@ async def initialise_with_retries(application: Application[Any, Any, Any, Any, A
             delay = min(delay * 2, 60)
 
 
+@contextlib.asynccontextmanager
+async def polling(
+    application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 10
+) -> AsyncIterator[None]:
+    """The application initialised, long polling and answering until the block ends; then
+    stopped and shut down in order, whatever happened inside."""
+    await initialise_with_retries(application)
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            timeout=poll_timeout,
+            bootstrap_retries=-1,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=lambda error: log.warning("polling failed: %s; retrying", error),
+        )
+        await application.start()
+        yield
+    finally:
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+
 async def serve(settings: Settings, library: Library, *, stop: asyncio.Event | None = None) -> None:
     """Poll until SIGINT/SIGTERM (or `stop` is set); network faults are retried throughout."""
     application = build_application(settings, library)
@@ -134,22 +162,6 @@ async def serve(settings: Settings, library: Library, *, stop: asyncio.Event | N
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    await initialise_with_retries(application)
-    try:
-        if application.post_init:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            bootstrap_retries=-1,
-            allowed_updates=Update.ALL_TYPES,
-            error_callback=lambda error: log.warning("polling failed: %s; retrying", error),
-        )
-        await application.start()
+    async with polling(application):
         log.info("bot @%s is answering (corpus: %s)", application.bot.username, settings.corpus_dir)
         await stop.wait()
-    finally:
-        if application.updater and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()

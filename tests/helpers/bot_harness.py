@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import SecretStr
 from telegram.ext import AIORateLimiter, Application
 
-from bot.app import build_application
+from bot.app import build_application, polling
 from bot.library import Library
 from bot.settings import Settings
 from corpus import default_corpus_dir
@@ -63,19 +63,9 @@ async def running_bot(
     library.load()
     application = build_application(settings, library, rate_limiter=rate_limiter)
     try:
-        await application.initialize()
-        if application.post_init:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
-        await application.start()
-        yield RunningBot(api, application, library, settings)
+        async with polling(application, poll_timeout=poll_timeout):
+            yield RunningBot(api, application, library, settings)
     finally:
-        if application.updater and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
         if own_api:
             api.stop()
         await asyncio.sleep(0)
