@@ -31,6 +31,7 @@ from bot import handlers
 from bot.followups import QuestionStore
 from bot.library import Library
 from bot.settings import Settings
+from bot.transport import POLL_POOL_SIZE, SEND_POOL_SIZE, BotApiRequest
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def build_application(
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(settings.api_url)
+        .request(BotApiRequest(connection_pool_size=SEND_POOL_SIZE))
+        .get_updates_request(BotApiRequest(connection_pool_size=POLL_POOL_SIZE))
         .concurrent_updates(CONCURRENT_UPDATES)
         .rate_limiter(
             rate_limiter
