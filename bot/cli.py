@@ -122,7 +122,7 @@ def command_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"ihlbot: {error}", file=sys.stderr)
         return 2
-    library = Library(settings.corpus_dir)
+    library = Library(settings.corpus_dir, settings.data_dir)
     try:
         library.load()
     except LibraryError as error:

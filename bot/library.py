@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Corpus, Document, LoadProblem, load_corpus
-from retrieval.search import Retriever
+from retrieval.cache import IndexCache, corpus_key
+from retrieval.search import RetrievalConfig, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +41,40 @@ class ReloadReport:
     passages: int
     seconds: float
     problems: tuple[LoadProblem, ...]
+    from_cache: bool = False
 
 
 class LibraryError(Exception):
     """The corpus could not be loaded at all (nothing to serve)."""
 
 
-def build_snapshot(corpus_dir: Path) -> tuple[Snapshot | None, Corpus]:
-    """Load and index a folder; no snapshot when no document loaded."""
+def build_snapshot(
+    corpus_dir: Path, cache: IndexCache | None = None
+) -> tuple[Snapshot | None, Corpus, bool]:
+    """Load and index a folder, or take both from the cache while the folder is unchanged:
+    (snapshot, or None when no document loaded; the corpus; whether it came from the cache)."""
+    config = RetrievalConfig()
+    key = corpus_key(corpus_dir, config) if cache and corpus_dir.is_dir() else None
+    cached = cache.load(key) if cache and key else None
+    if cached is not None:
+        corpus, index = cached
+        retriever = Retriever(corpus, config, index=index)
+        return Snapshot(corpus, retriever, time.time()), corpus, True
     corpus = load_corpus(corpus_dir)
     if not corpus.documents:
-        return None, corpus
-    return Snapshot(corpus, Retriever(corpus), time.time()), corpus
+        return None, corpus, False
+    retriever = Retriever(corpus, config)
+    if cache and key:
+        cache.save(key, corpus, retriever.index)
+    return Snapshot(corpus, retriever, time.time()), corpus, False
 
 
 class Library:
     """Holds the snapshot that answers questions; `reload` replaces it atomically."""
 
-    def __init__(self, corpus_dir: Path) -> None:
+    def __init__(self, corpus_dir: Path, data_dir: Path | None = None) -> None:
         self.corpus_dir = corpus_dir
+        self._cache = IndexCache(data_dir / "index-cache") if data_dir else None
         self._snapshot: Snapshot | None = None
         self._reload_lock = asyncio.Lock()
 
@@ -78,25 +94,33 @@ class Library:
 
     def _load(self) -> ReloadReport:
         started = time.perf_counter()
-        snapshot, corpus = build_snapshot(self.corpus_dir)
+        snapshot, corpus, from_cache = build_snapshot(self.corpus_dir, self._cache)
         if snapshot is not None:
             self._snapshot = snapshot  # one assignment: readers see old or new, never half
         seconds = time.perf_counter() - started
-        log.info(
-            "corpus %s: %d documents, %d passages, %d problems, %.2fs%s",
-            self.corpus_dir,
-            len(corpus.documents),
-            len(corpus.passages),
-            len(corpus.problems),
-            seconds,
-            "" if snapshot else " (kept the old corpus)",
-        )
+        if snapshot is None:
+            log.warning(
+                "corpus %s: no document loaded (%d problems); kept the old corpus",
+                self.corpus_dir,
+                len(corpus.problems),
+            )
+        else:
+            log.info(
+                "corpus %s: %d documents, %d passages, %d problems, %.2fs%s",
+                self.corpus_dir,
+                len(corpus.documents),
+                len(corpus.passages),
+                len(corpus.problems),
+                seconds,
+                " (index cache)" if from_cache else "",
+            )
         return ReloadReport(
             swapped=snapshot is not None,
             documents=len(corpus.documents),
             passages=len(corpus.passages),
             seconds=seconds,
             problems=corpus.problems,
+            from_cache=from_cache,
         )
 
     @property

@@ -134,6 +134,8 @@ def reload_html(report: ReloadReport, serving: Snapshot) -> str:
             f"Reloaded in {report.seconds:.2f} s: {report.documents} document(s), "
             f"{report.passages} passages."
         )
+        if report.from_cache:
+            head += " No file had changed, so the index was taken from the cache."
     else:
         head = (
             f"Nothing could be loaded ({report.seconds:.2f} s), so I kept the previous "

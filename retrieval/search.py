@@ -72,6 +72,7 @@ class Retriever:
         corpus: Corpus,
         config: RetrievalConfig | None = None,
         analyzer: Analyzer | None = None,
+        index: SparseBM25 | None = None,
     ) -> None:
         self.corpus = corpus
         self.config = config or RetrievalConfig()
@@ -80,7 +81,9 @@ class Retriever:
         self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
         if not self.passages:
             raise ValueError("the corpus has no passages to index")
-        self.index = SparseBM25.build(
+        if index is not None and index.size != len(self.passages):
+            raise ValueError("the given index does not match the corpus")
+        self.index = index or SparseBM25.build(
             (self.analyzer.analyze(self._index_text(p)) for p in self.passages),
             self.config.params,
         )

@@ -26,9 +26,14 @@ class SpellingCorrector:
     frequent word."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        words = list(words)
-        counts = Counter(fold(w) for w in words)
-        capitalised = Counter(fold(w) for w in words if w[:1].isupper())
+        # Fold each distinct spelling once, not each occurrence (millions in a big corpus).
+        counts: Counter[str] = Counter()
+        capitalised: Counter[str] = Counter()
+        for surface, count in Counter(words).items():
+            folded = fold(surface)
+            counts[folded] += count
+            if surface[:1].isupper():
+                capitalised[folded] += count
         self._counts = {w: c for w, c in counts.items() if w.isalpha() and len(w) >= 3}
         self._choices = list(self._counts)
         # Words written capitalised more often than not: names ("Ottawa", "Finland").

@@ -261,7 +261,7 @@ def test_pack_messages_edge_cases() -> None:
 
 
 def test_every_reply_about_the_shipped_corpus_is_valid() -> None:
-    snapshot, _ = build_snapshot(default_corpus_dir())
+    snapshot, _, _cached = build_snapshot(default_corpus_dir())
     assert snapshot is not None
     questions = [
         *EXAMPLE_QUESTIONS,
@@ -287,7 +287,7 @@ def test_every_reply_about_the_shipped_corpus_is_valid() -> None:
 
 
 def test_reload_report_is_valid_html_with_nasty_file_names() -> None:
-    snapshot, _ = build_snapshot(default_corpus_dir())
+    snapshot, _, _cached = build_snapshot(default_corpus_dir())
     assert snapshot is not None
     from bot.library import ReloadReport
 
@@ -304,7 +304,7 @@ def test_reload_report_is_valid_html_with_nasty_file_names() -> None:
 
 
 def test_reload_report_with_many_long_problems_fits_one_message() -> None:
-    snapshot, _ = build_snapshot(default_corpus_dir())
+    snapshot, _, _cached = build_snapshot(default_corpus_dir())
     assert snapshot is not None
     from bot.library import ReloadReport
 

@@ -59,7 +59,7 @@ async def running_bot(
         corpus_dir=corpus_dir or copy_seeds(tmp_path / "corpus"),
         data_dir=tmp_path / "data",
     )
-    library = Library(settings.corpus_dir)
+    library = Library(settings.corpus_dir, settings.data_dir)
     library.load()
     application = build_application(settings, library, rate_limiter=rate_limiter)
     try:

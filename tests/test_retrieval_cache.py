@@ -1,0 +1,88 @@
+"""The on-disk index cache: reused while the corpus is unchanged, rebuilt when it changes,
+ignored when damaged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.library import Library
+from corpus import default_corpus_dir
+from retrieval.cache import IndexCache, corpus_key
+from retrieval.search import RetrievalConfig, Retriever
+
+QUESTION = "What did military leadership in Estonia and Latvia say about anti-personnel mines?"
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(default_corpus_dir(), tmp_path / "corpus"))
+
+
+def test_a_cached_index_answers_exactly_like_a_fresh_one(corpus_dir: Path, tmp_path: Path) -> None:
+    first = Library(corpus_dir, tmp_path / "data")
+    assert not first.load().from_cache
+    entries = list((tmp_path / "data" / "index-cache").iterdir())
+    assert len(entries) == 1
+
+    second = Library(corpus_dir, tmp_path / "data")
+    assert second.load().from_cache
+    fresh, cached = first.snapshot.retriever, second.snapshot.retriever
+    assert cached.index is not fresh.index
+    assert cached.corpus == fresh.corpus
+    assert cached.index.term_ids == fresh.index.term_ids
+    for name in ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len"):
+        assert np.array_equal(getattr(cached.index, name), getattr(fresh.index, name)), name
+    assert cached.search(QUESTION) == fresh.search(QUESTION)
+
+
+def test_a_changed_file_makes_a_new_key_and_only_the_newest_entry_stays(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    config = RetrievalConfig()
+    before = corpus_key(corpus_dir, config)
+    assert corpus_key(corpus_dir, config) == before
+    library = Library(corpus_dir, tmp_path / "data")
+    library.load()
+
+    extra = corpus_dir / "note.md"
+    extra.write_text("# Note\n\nAnti-personnel mines are banned by the Ottawa Convention.\n")
+    os.utime(extra, ns=(1, 1))
+    assert corpus_key(corpus_dir, config) != before
+    report = library.load()
+    assert not report.from_cache
+    assert report.documents == 2
+    entries = [p.name for p in (tmp_path / "data" / "index-cache").iterdir()]
+    assert entries == [corpus_key(corpus_dir, config)]
+
+
+def test_a_damaged_entry_is_rebuilt_not_fatal(corpus_dir: Path, tmp_path: Path) -> None:
+    Library(corpus_dir, tmp_path / "data").load()
+    (entry,) = (tmp_path / "data" / "index-cache").iterdir()
+    (entry / "index.npz").write_bytes(b"not an npz file")
+    assert IndexCache(tmp_path / "data" / "index-cache").load(entry.name) is None
+
+    library = Library(corpus_dir, tmp_path / "data")
+    assert not library.load().from_cache
+    assert library.snapshot.retriever.search(QUESTION).answered
+
+
+def test_an_unwritable_cache_folder_only_costs_the_cache(corpus_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    library = Library(corpus_dir, blocker)
+    library.load()
+    assert library.snapshot.retriever.search(QUESTION).answered
+
+
+def test_an_index_of_another_corpus_is_refused(corpus_dir: Path) -> None:
+    library = Library(corpus_dir)
+    library.load()
+    snapshot = library.snapshot
+    smaller = snapshot.corpus.model_copy(update={"passages": snapshot.corpus.passages[:3]})
+    with pytest.raises(ValueError, match="does not match"):
+        Retriever(smaller, index=snapshot.retriever.index)
