@@ -9,6 +9,7 @@ expansions ("landmine" also yields `mine`) and legal references ("Article 5" als
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections import defaultdict
@@ -68,6 +69,9 @@ class Token(NamedTuple):
     term: str
     start: int
     end: int
+    # Added by a one-way expansion ("Estonia" implies the Baltic states): it matches, but
+    # is not what the text says, so it is not marked in quotes.
+    broader: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class _Phrase:
     outputs: tuple[str, ...]
     group: str
     surfaces: tuple[str, ...] | None  # exact spelling required (case-sensitive terms)
+    broader: bool = False
 
 
 def fold(word: str) -> str:
@@ -146,7 +151,8 @@ class Analyzer:
         for number, expansion in enumerate(self.vocabulary.expansions):
             targets = tuple(self._target(t) for t in expansion.targets)
             for source in expansion.sources:
-                phrases.append(self._phrase(source, targets, f"expand{number}", False))
+                phrase = self._phrase(source, targets, f"expand{number}", False)
+                phrases.append(dataclasses.replace(phrase, broader=True))
         return [p for p in phrases if p.keys]
 
     def _target(self, target: str) -> str:
@@ -236,5 +242,8 @@ class Analyzer:
                 if phrase.surfaces and tuple(surfaces[index : index + width]) != phrase.surfaces:
                     continue
                 covered_until[phrase.group] = index + width
-                extra.extend(Token(out, *span(index, index + width - 1)) for out in phrase.outputs)
+                extra.extend(
+                    Token(out, *span(index, index + width - 1), phrase.broader)
+                    for out in phrase.outputs
+                )
         return extra

@@ -273,8 +273,10 @@ class Retriever:
 
     def _marked_terms(self, words: list[Token], extra: list[Token]) -> set[str]:
         """Terms whose matches are marked in quotes: the question's own words and the
-        named things it mentions ("Ottawa Convention" marks "APMBC"), not mere synonyms."""
-        return {w.term for w in words} | {e.term for e in extra if self._names_a_thing(e.term)}
+        named things it mentions ("Ottawa Convention" marks "APMBC"), not synonyms or what a
+        word merely implies ("Estonia" does not mark "Lithuania" as a Baltic state)."""
+        named = {e.term for e in extra if self._names_a_thing(e.term) and not e.broader}
+        return {w.term for w in words} | named
 
     def _names_a_thing(self, token: str) -> bool:
         concept = self.analyzer.vocabulary.concept(token)
