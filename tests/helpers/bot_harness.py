@@ -19,7 +19,7 @@ from bot.settings import Settings
 from corpus import default_corpus_dir
 from tests.helpers.fake_bot_api import FakeBotApi, RecordedCall
 
-TEST_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+TEST_TOKEN = "1234567:fake-token-for-local-tests-only-00000"
 ADMIN_ID = 4242
 USER_ID = 1001
 
