@@ -7,6 +7,7 @@ split between quotes, never inside one).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Iterable
 
@@ -125,8 +126,7 @@ def coverage_html(documents: Iterable[Document], limit: int = 5) -> str:
     """What the sources cover: each document with its sections."""
     lines = []
     for document in list(documents)[:limit]:
-        source = Citation.of_document(document)
-        source = Citation(source.title, None, source.publisher, source.published, None, source.url)
+        source = dataclasses.replace(Citation.of_document(document), authors=None)
         lines.append("• " + citation_html(source).removeprefix("— "))
         lines.extend(f"    ◦ {escape(s.title)}" for s in document.sections[:6])
     return "\n".join(lines)
