@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from corpus import Corpus, default_corpus_dir, load_corpus
+from corpus import Corpus, default_corpus_dir, load_corpora, load_corpus
+from retrieval.engine import EngineSettings, build_retriever
 from retrieval.search import Retriever
 
 
@@ -64,20 +65,33 @@ def command_index(args: argparse.Namespace) -> int:
     return 0 if corpus.documents else 1
 
 
-def _retriever(corpus_dir: Path) -> Retriever | None:
-    corpus = load_corpus(corpus_dir)
+def _engine_settings(args: argparse.Namespace) -> EngineSettings:
+    """The semantic layer as BOT_SEMANTIC and BOT_EMBEDDING_MODEL say, unless --lexical."""
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"ihlbot: {error}; using the defaults", file=sys.stderr)
+        return EngineSettings(semantic=not args.lexical)
+    return settings.engine(lexical=args.lexical)
+
+
+def _retriever(corpus_dirs: list[Path], engine: EngineSettings) -> Retriever | None:
+    corpus = load_corpora(corpus_dirs)
     for problem in corpus.problems:
         print(f"ihlbot: {problem.file}: {problem.reason}", file=sys.stderr)
     if not corpus.documents:
-        print(f"ihlbot: no document could be loaded from {corpus_dir}", file=sys.stderr)
+        names = ", ".join(str(d) for d in corpus_dirs)
+        print(f"ihlbot: no document could be loaded from {names}", file=sys.stderr)
         return None
-    return Retriever(corpus)
+    return build_retriever(corpus, engine)
 
 
 def command_ask(args: argparse.Namespace) -> int:
     from bot.terminal import format_answer, json_line
 
-    retriever = _retriever(_corpus_dir(args.corpus))
+    retriever = _retriever([_corpus_dir(args.corpus)], _engine_settings(args))
     if retriever is None:
         return 1
     if args.question is None:  # one question per line, one JSON object per line
@@ -94,17 +108,34 @@ def command_ask(args: argparse.Namespace) -> int:
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from retrieval.evaluation import evaluate, format_report, load_items
+    from retrieval.evaluation import Suite, evaluate, format_report, load_items, load_suites
 
-    retriever = _retriever(_corpus_dir(args.corpus))
-    if retriever is None:
-        return 1
-    try:
-        items = load_items(Path(args.file))
-    except (OSError, ValueError) as error:
-        print(f"ihlbot: cannot read {args.file}: {error}", file=sys.stderr)
-        return 2
-    print(format_report(evaluate(retriever, items, k=args.k), verbose=args.verbose))
+    if args.file:
+        folders = [Path(c) for c in args.corpus] if args.corpus else [_corpus_dir(None)]
+        suites = [Suite(file=Path(args.file), corpus=folders)]
+    else:
+        try:
+            suites = load_suites(Path(args.suites))
+        except (OSError, ValueError) as error:
+            print(f"ihlbot: cannot read {args.suites}: {error}", file=sys.stderr)
+            return 2
+        suites = [s for s in suites if args.heldout or not s.heldout]
+    engine = _engine_settings(args)
+    for number, suite in enumerate(suites):
+        try:
+            items = load_items(suite.file)
+        except (OSError, ValueError) as error:
+            print(f"ihlbot: cannot read {suite.file}: {error}", file=sys.stderr)
+            return 2
+        retriever = _retriever(suite.corpus, engine)
+        if retriever is None:
+            return 1
+        mode = "hybrid" if retriever.semantic is not None else "lexical"
+        names = " + ".join(str(folder) for folder in suite.corpus)
+        if number:
+            print()
+        print(f"== {suite.file} ({mode}; corpus {names})")
+        print(format_report(evaluate(retriever, items, k=args.k), verbose=args.verbose))
     return 0
 
 
@@ -122,7 +153,7 @@ def command_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"ihlbot: {error}", file=sys.stderr)
         return 2
-    library = Library(settings.corpus_dir, settings.data_dir)
+    library = Library(settings.corpus_dir, settings.data_dir, settings.engine())
     try:
         library.load()
     except LibraryError as error:
@@ -151,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     index = commands.add_parser("index", help="load a corpus folder and report what it holds")
     index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: shipped seeds)")
+    index.add_argument("--lexical", action="store_true", help="BM25 only, no embeddings")
     index.set_defaults(handler=command_index)
 
     ask = commands.add_parser("ask", help="answer a question in the terminal")
@@ -162,12 +194,24 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--k", type=int, default=3, help="number of quotes (default 3)")
     ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: shipped seeds)")
+    ask.add_argument("--lexical", action="store_true", help="BM25 only, no embeddings")
     ask.set_defaults(handler=command_ask)
 
-    evaluation = commands.add_parser("eval", help="measure retrieval on a question file")
-    evaluation.add_argument("file", help="JSON list of {id, question, gold, kind}")
+    evaluation = commands.add_parser("eval", help="measure retrieval on question files")
+    evaluation.add_argument(
+        "file", nargs="?", help="JSON list of {id, question, gold, kind} (default: every suite)"
+    )
     evaluation.add_argument("--k", type=int, default=3)
-    evaluation.add_argument("--corpus", metavar="DIR")
+    evaluation.add_argument(
+        "--corpus", metavar="DIR", action="append", help="corpus folder (repeatable)"
+    )
+    evaluation.add_argument(
+        "--suites", default="eval/suites.toml", help="files and corpora to run with no FILE"
+    )
+    evaluation.add_argument("--lexical", action="store_true", help="BM25 only, no embeddings")
+    evaluation.add_argument(
+        "--heldout", action="store_true", help="also run the held-out files (once, at the end)"
+    )
     evaluation.add_argument("--verbose", action="store_true", help="list the misses")
     evaluation.set_defaults(handler=command_eval)
 

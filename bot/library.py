@@ -15,6 +15,7 @@ from pathlib import Path
 
 from corpus import Corpus, Document, LoadProblem, load_corpus
 from retrieval.cache import IndexCache, corpus_key
+from retrieval.engine import EngineSettings, build_retriever
 from retrieval.search import RetrievalConfig, Retriever
 
 log = logging.getLogger(__name__)
@@ -48,22 +49,30 @@ class LibraryError(Exception):
     """The corpus could not be loaded at all (nothing to serve)."""
 
 
+def index_settings(config: RetrievalConfig, engine: EngineSettings) -> object:
+    """What shapes the cached index besides the files: part of the cache key."""
+    return (config, engine.semantic, engine.model_folder)
+
+
 def build_snapshot(
-    corpus_dir: Path, cache: IndexCache | None = None
+    corpus_dir: Path, cache: IndexCache | None = None, engine: EngineSettings | None = None
 ) -> tuple[Snapshot | None, Corpus, bool]:
     """Load and index a folder, or take both from the cache while the folder is unchanged:
-    (snapshot, or None when no document loaded; the corpus; whether it came from the cache)."""
+    (snapshot, or None when no document loaded; the corpus; whether it came from the cache).
+    Embeddings are kept apart, by content, so an unchanged text is never embedded twice."""
     config = RetrievalConfig()
-    key = corpus_key(corpus_dir, config) if cache and corpus_dir.is_dir() else None
+    engine = engine or EngineSettings()
+    settings = index_settings(config, engine)
+    key = corpus_key(corpus_dir, settings) if cache and corpus_dir.is_dir() else None
     cached = cache.load(key) if cache and key else None
     if cached is not None:
         corpus, index = cached
-        retriever = Retriever(corpus, config, index=index)
+        retriever = build_retriever(corpus, engine, config=config, index=index)
         return Snapshot(corpus, retriever, time.time()), corpus, True
     corpus = load_corpus(corpus_dir)
     if not corpus.documents:
         return None, corpus, False
-    retriever = Retriever(corpus, config)
+    retriever = build_retriever(corpus, engine, config=config)
     if cache and key:
         cache.save(key, corpus, retriever.index)
     return Snapshot(corpus, retriever, time.time()), corpus, False
@@ -72,9 +81,17 @@ def build_snapshot(
 class Library:
     """Holds the snapshot that answers questions; `reload` replaces it atomically."""
 
-    def __init__(self, corpus_dir: Path, data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        corpus_dir: Path,
+        data_dir: Path | None = None,
+        engine: EngineSettings | None = None,
+    ) -> None:
         self.corpus_dir = corpus_dir
         self._cache = IndexCache(data_dir / "index-cache") if data_dir else None
+        self.engine = engine or EngineSettings(
+            embeddings_dir=data_dir / "embeddings" if data_dir else None
+        )
         self._snapshot: Snapshot | None = None
         self._reload_lock = asyncio.Lock()
 
@@ -94,7 +111,7 @@ class Library:
 
     def _load(self) -> ReloadReport:
         started = time.perf_counter()
-        snapshot, corpus, from_cache = build_snapshot(self.corpus_dir, self._cache)
+        snapshot, corpus, from_cache = build_snapshot(self.corpus_dir, self._cache, self.engine)
         if snapshot is not None:
             self._snapshot = snapshot  # one assignment: readers see old or new, never half
         seconds = time.perf_counter() - started

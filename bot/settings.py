@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from corpus import default_corpus_dir
+from retrieval.engine import EngineSettings
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "state" / "ihlbot")
     # Telegram's broadcast limit; 0 lifts the bot's own throttle (benchmarks, local servers).
     max_messages_per_second: float = Field(default=30.0, ge=0)
+    # The semantic layer (sentence embeddings beside BM25); "off" answers from words only.
+    semantic: bool = True
+    # A folder with model.onnx and tokenizer.json; None: the model shipped in retrieval/model.
+    embedding_model: Path | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -57,6 +62,14 @@ class Settings(BaseSettings):
             # The value itself is never echoed: it may be a real token with a typo.
             raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
         return value
+
+    def engine(self, *, lexical: bool = False) -> EngineSettings:
+        """How retrieval is built: embeddings kept in the data folder, by content."""
+        return EngineSettings(
+            semantic=self.semantic and not lexical,
+            model_dir=self.embedding_model,
+            embeddings_dir=self.data_dir / "embeddings",
+        )
 
     def require_token(self) -> str:
         if self.token is None:

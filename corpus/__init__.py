@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corpus.loading import load_corpus
+from corpus.loading import load_corpora, load_corpus
 from corpus.models import Author, Corpus, Document, LoadProblem, Passage, Section
 from corpus.paths import default_corpus_dir
 
@@ -14,5 +14,6 @@ __all__ = [
     "Passage",
     "Section",
     "default_corpus_dir",
+    "load_corpora",
     "load_corpus",
 ]

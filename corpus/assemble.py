@@ -68,5 +68,6 @@ def assemble_document(
         categories=tuple(metadata.categories),
         tags=tuple(metadata.tags),
         related=tuple(metadata.related),
+        reading_time=metadata.reading_time,
         content_sha256=hashlib.sha256(content).hexdigest(),
     )

@@ -44,6 +44,7 @@ class Furniture:
     authors: list[tuple[str, str | None]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    reading_time: str | None = None
 
 
 def parse_date_line(text: str) -> tuple[dt.date, list[str]] | None:
@@ -111,7 +112,7 @@ def take_header(blocks: list[Block], furniture: Furniture) -> list[Block]:
         elif date_line is not None:
             furniture.published, furniture.categories = date_line
         elif is_reading_time(text):
-            pass
+            furniture.reading_time = text
         elif len(block.lines) == 2 and _looks_like_name(block.lines[0]):
             furniture.authors.append((block.lines[0].strip(), block.lines[1].strip()))
         else:

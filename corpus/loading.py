@@ -38,6 +38,7 @@ def _furniture_metadata(furniture: Furniture) -> DocumentMetadata:
         categories=furniture.categories,
         tags=furniture.tags,
         related=furniture.related,
+        reading_time=furniture.reading_time,
     )
 
 
@@ -150,4 +151,31 @@ def load_corpus(directory: Path) -> Corpus:
             continue
         documents.append(document)
         passages.extend(doc_passages)
+    return Corpus(documents=tuple(documents), passages=tuple(passages), problems=tuple(problems))
+
+
+def load_corpora(directories: list[Path]) -> Corpus:
+    """Several folders as one corpus (evaluation over a seed folder and test documents).
+
+    A document whose id an earlier folder already gave is skipped, with a problem.
+    """
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    problems: list[LoadProblem] = []
+    taken: set[str] = set()
+    for directory in directories:
+        corpus = load_corpus(directory)
+        problems.extend(corpus.problems)
+        for document in corpus.documents:
+            if document.id in taken:
+                problems.append(
+                    LoadProblem(
+                        file=f"{directory}/{document.source_file}",
+                        reason=f"a document with the id {document.id!r} is already loaded",
+                    )
+                )
+                continue
+            taken.add(document.id)
+            documents.append(document)
+            passages.extend(corpus.passages_of(document.id))
     return Corpus(documents=tuple(documents), passages=tuple(passages), problems=tuple(problems))

@@ -46,6 +46,7 @@ class DocumentMetadata(BaseModel):
     categories: list[str] = []
     tags: list[str] = []
     related: list[str] = []
+    reading_time: str | None = None  # as the page says it: "9 mins read"
 
     @field_validator("authors", mode="before")
     @classmethod

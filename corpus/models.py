@@ -52,6 +52,7 @@ class Document(_Frozen):
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    reading_time: str | None = None
     content_sha256: str
 
     @property

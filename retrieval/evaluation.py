@@ -1,20 +1,35 @@
-"""Measuring retrieval on a question file: hit@1, hit@3, MRR, and abstention.
+"""Measuring retrieval on question files, as a reader would judge the answers.
 
-The file is a JSON list of {"id", "question", "gold": [strings], "kind"}; an item with no
-gold strings must get no answer. A hit counts when one gold string occurs in the hit's
-passage text, compared without regard to case or white space.
+A file is a JSON list of {"id", "question", "gold": [strings], "kind"}; an item with no gold
+strings must get no answer. Two levels are counted:
+
+* passage: a gold string occurs in the hit's passage (the right passage was found);
+* quote: a gold string occurs in the sentence(s) the bot shows (the reader sees the answer).
+
+Both compare without regard to case or white space. Unanswerable items are split by kind
+into off-topic ("unanswerable_offtopic") and in-domain (any other kind without gold).
+`eval/suites.toml` names each file with the corpus folders it is asked against, so that
+`ihlbot eval` prints every file's figures in one run.
 """
 
 from __future__ import annotations
 
 import json
+import tomllib
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, TypeAdapter
 
 from retrieval.models import Answer
-from retrieval.search import Retriever
+
+OFFTOPIC_KIND = "unanswerable_offtopic"
+
+
+class Searcher(Protocol):
+    def search(self, question: str, k: int = 3, offset: int = 0) -> Answer: ...
 
 
 class EvalItem(BaseModel):
@@ -27,7 +42,8 @@ class EvalItem(BaseModel):
 class ItemResult(BaseModel):
     item: EvalItem
     answered: bool
-    rank: int | None  # 1-based rank of the first hit holding a gold string
+    rank: int | None  # 1-based rank of the first hit whose passage holds a gold string
+    quote_rank: int | None = None  # ... whose shown quote holds one
 
 
 class Scores(BaseModel):
@@ -35,52 +51,91 @@ class Scores(BaseModel):
     hit_at_1: float
     hit_at_3: float
     mrr: float
+    quote_at_1: float = 0.0
+    quote_at_3: float = 0.0
 
 
 class EvalReport(BaseModel):
     answerable: Scores
     by_kind: dict[str, Scores]
+    refused: int  # answerable items told "not covered"
     unanswerable_count: int
     abstention_precision: float
     abstention_recall: float
+    abstained_offtopic: tuple[int, int]  # (abstained, total)
+    abstained_indomain: tuple[int, int]
     abstained_by_kind: dict[str, tuple[int, int]]  # kind -> (abstained, total)
     results: list[ItemResult]
+
+
+class Suite(BaseModel):
+    file: Path
+    corpus: list[Path]
+    heldout: bool = False
 
 
 def load_items(path: Path) -> list[EvalItem]:
     return TypeAdapter(list[EvalItem]).validate_python(json.loads(path.read_text("utf-8")))
 
 
+def load_suites(path: Path) -> list[Suite]:
+    """The suites of a suites.toml, with paths relative to its folder."""
+    data = tomllib.loads(path.read_text("utf-8"))
+    suites = TypeAdapter(list[Suite]).validate_python(data.get("suite", []))
+    base = path.parent
+    return [
+        Suite(file=base / s.file, corpus=[base / f for f in s.corpus], heldout=s.heldout)
+        for s in suites
+    ]
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def gold_rank(answer: Answer, gold: list[str]) -> int | None:
+def _first_rank(texts: list[str], gold: list[str]) -> int | None:
     wanted = [_normalise(g) for g in gold]
-    for rank, hit in enumerate(answer.hits, start=1):
-        text = _normalise(hit.text)
-        if any(g in text for g in wanted):
+    for rank, text in enumerate(texts, start=1):
+        normal = _normalise(text)
+        if any(g in normal for g in wanted):
             return rank
     return None
 
 
+def gold_rank(answer: Answer, gold: list[str]) -> int | None:
+    return _first_rank([hit.text for hit in answer.hits], gold)
+
+
+def quote_rank(answer: Answer, gold: list[str]) -> int | None:
+    return _first_rank([hit.quote for hit in answer.hits], gold)
+
+
 def _scores(results: list[ItemResult]) -> Scores:
     n = len(results)
-    ranks = [r.rank for r in results]
+
+    def share(test: Callable[[ItemResult], bool]) -> float:
+        return sum(1 for r in results if test(r)) / n if n else 0.0
+
     return Scores(
         count=n,
-        hit_at_1=sum(1 for r in ranks if r == 1) / n if n else 0.0,
-        hit_at_3=sum(1 for r in ranks if r is not None and r <= 3) / n if n else 0.0,
-        mrr=sum(1 / r for r in ranks if r) / n if n else 0.0,
+        hit_at_1=share(lambda r: r.rank == 1),
+        hit_at_3=share(lambda r: r.rank is not None and r.rank <= 3),
+        mrr=sum(1 / r.rank for r in results if r.rank) / n if n else 0.0,
+        quote_at_1=share(lambda r: r.quote_rank == 1),
+        quote_at_3=share(lambda r: r.quote_rank is not None and r.quote_rank <= 3),
     )
 
 
-def evaluate(retriever: Retriever, items: list[EvalItem], k: int = 3) -> EvalReport:
+def evaluate(retriever: Searcher, items: list[EvalItem], k: int = 3) -> EvalReport:
     results = []
     for item in items:
         answer = retriever.search(item.question, k=k)
-        rank = gold_rank(answer, item.gold) if item.gold and answer.answered else None
-        results.append(ItemResult(item=item, answered=answer.answered, rank=rank))
+        ranks: tuple[int | None, int | None] = (None, None)
+        if item.gold and answer.answered:
+            ranks = (gold_rank(answer, item.gold), quote_rank(answer, item.gold))
+        results.append(
+            ItemResult(item=item, answered=answer.answered, rank=ranks[0], quote_rank=ranks[1])
+        )
     answerable = [r for r in results if r.item.gold]
     unanswerable = [r for r in results if not r.item.gold]
     kinds: dict[str, list[ItemResult]] = defaultdict(list)
@@ -92,12 +147,19 @@ def evaluate(retriever: Retriever, items: list[EvalItem], k: int = 3) -> EvalRep
         done, total = abstained_by_kind.get(result.item.kind, (0, 0))
         abstained_by_kind[result.item.kind] = (done + (not result.answered), total + 1)
     right_abstentions = sum(1 for r in abstained if not r.item.gold)
+
+    def count(group: list[ItemResult]) -> tuple[int, int]:
+        return sum(1 for r in group if not r.answered), len(group)
+
     return EvalReport(
         answerable=_scores(answerable),
         by_kind={kind: _scores(group) for kind, group in sorted(kinds.items())},
+        refused=sum(1 for r in answerable if not r.answered),
         unanswerable_count=len(unanswerable),
         abstention_precision=right_abstentions / len(abstained) if abstained else 1.0,
         abstention_recall=right_abstentions / len(unanswerable) if unanswerable else 1.0,
+        abstained_offtopic=count([r for r in unanswerable if r.item.kind == OFFTOPIC_KIND]),
+        abstained_indomain=count([r for r in unanswerable if r.item.kind != OFFTOPIC_KIND]),
         abstained_by_kind=abstained_by_kind,
         results=results,
     )
@@ -105,28 +167,35 @@ def evaluate(retriever: Retriever, items: list[EvalItem], k: int = 3) -> EvalRep
 
 def format_report(report: EvalReport, *, verbose: bool = False) -> str:
     a = report.answerable
+    off, off_total = report.abstained_offtopic
+    ind, ind_total = report.abstained_indomain
     lines = [
         f"answerable items: {a.count}",
-        f"  hit@1 {a.hit_at_1:.3f}   hit@3 {a.hit_at_3:.3f}   MRR {a.mrr:.3f}",
-        "by kind:",
+        f"  passage  hit@1 {a.hit_at_1:.3f}   hit@3 {a.hit_at_3:.3f}   MRR {a.mrr:.3f}",
+        f"  quote    hit@1 {a.quote_at_1:.3f}   hit@3 {a.quote_at_3:.3f}",
+        f'  told "not covered": {report.refused} of {a.count}',
+        "by kind (passage hit@1, hit@3; quote hit@1):",
     ]
     for kind, s in report.by_kind.items():
         lines.append(
             f"  {kind:<22} n={s.count:<3} hit@1 {s.hit_at_1:.3f}  hit@3 "
-            f"{s.hit_at_3:.3f}  MRR {s.mrr:.3f}"
+            f"{s.hit_at_3:.3f}  quote@1 {s.quote_at_1:.3f}"
         )
     lines.append(f"unanswerable items: {report.unanswerable_count}")
+    lines.append(f"  off-topic abstained {off}/{off_total}   in-domain abstained {ind}/{ind_total}")
     lines.append(
         f"  abstention precision {report.abstention_precision:.3f}   "
         f"recall {report.abstention_recall:.3f}"
     )
-    for kind, (done, total) in sorted(report.abstained_by_kind.items()):
-        lines.append(f"  {kind:<22} abstained {done}/{total}")
     if verbose:
         lines.append("misses:")
         for r in report.results:
-            wrong = (r.item.gold and r.rank != 1) or (not r.item.gold and r.answered)
+            wrong = (r.item.gold and r.quote_rank != 1) or (not r.item.gold and r.answered)
             if wrong:
-                got = "abstained" if not r.answered else f"rank {r.rank}"
+                got = (
+                    "abstained"
+                    if not r.answered
+                    else f"passage rank {r.rank}, quote rank {r.quote_rank}"
+                )
                 lines.append(f"  {r.item.id} [{r.item.kind}] {got}: {r.item.question}")
     return "\n".join(lines)

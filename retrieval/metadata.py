@@ -8,7 +8,6 @@ else (or only names the document, e.g. by words of its title or an author's name
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from corpus.models import Document
@@ -24,6 +23,7 @@ FIELD_LABELS = {
     "related": "See also",
     "title": "Title",
     "summary": "Summary",
+    "reading_time": "Reading time",
 }
 # Words a question about a field uses besides the intent's question word; they do not make
 # it a question about something else.
@@ -73,6 +73,7 @@ def entries_for(document: Document) -> list[MetadataEntry]:
         "categories": ", ".join(document.categories),
         "related": "\n".join(document.related),
         "title": document.title,
+        "reading_time": document.reading_time or "",
     }
     return [MetadataEntry(document.id, name, text) for name, text in values.items() if text]
 
@@ -100,47 +101,6 @@ def detect_metadata_question(
             own = {analyzer.stem(w) for w in analyzer.words(_FIELD_WORDS.get(intent.field, ""))}
             found.append(MetadataQuestion(intent.field, frozenset(words - own - common)))
     return min(found, key=lambda q: len(q.other_terms)) if found else None
-
-
-_ATTRIBUTION = re.compile(
-    r"\b(?:do|does|did|would|will)\s+(?P<speaker>[\w\s'’-]{2,60}?)\s+(?:say|says|said|argue|"
-    r"think|believe|claim|write|suggest|want|mean|see|view|feel|propose|recommend|"
-    r"call for|conclude|warn)\b|\baccording to\s+(?P<speaker2>[\w\s'’-]{2,60}?)[,?]",
-    re.IGNORECASE,
-)
-_GENERIC_SPEAKER_WORDS = (
-    "author authors writer writers leader leaders head heads chief chiefs organisation "
-    "organization organisations organizations society societies secretary secretaries general "
-    "generals they he she them blog post article piece text"
-)
-
-
-def author_frame(
-    question: str, author_terms: set[str], analyzer: Analyzer
-) -> tuple[int, int] | None:
-    """The span of "the authors" in "why do the authors say X", when the speaker is a
-    document's own author: then X is the question, and the speaker's words only say whose
-    view is asked, which every passage of that document is."""
-    match = _ATTRIBUTION.search(question)
-    if not match:
-        return None
-    group = "speaker" if match.group("speaker") else "speaker2"
-    words = [w for w in analyzer.words(match.group(group)) if not analyzer.is_stopword(w)]
-    generic = {analyzer.stem(w) for w in _GENERIC_SPEAKER_WORDS.split()}
-    if words and {analyzer.stem(w) for w in words} <= author_terms | generic:
-        return match.span(group)
-    return None
-
-
-def author_terms(documents: list[Document], analyzer: Analyzer) -> set[str]:
-    """Terms of every document's author names, roles and publisher."""
-    text = " ".join(
-        " ".join(
-            [d.publisher or "", *(a.name for a in d.authors), *(a.role or "" for a in d.authors)]
-        )
-        for d in documents
-    )
-    return {analyzer.stem(w) for w in analyzer.words(text) if not analyzer.is_stopword(w)}
 
 
 def document_match_terms(document: Document, analyzer: Analyzer) -> set[str]:

@@ -48,4 +48,4 @@ class Answer(_Frozen):
     corrections: tuple[Correction, ...] = ()
     reason: Literal["answered", "no_terms", "not_covered"] = "answered"
     coverage: float = 0.0
-    why: str | None = None  # for logs and evaluation: which abstention rule applied
+    why: str | None = None  # for logs and evaluation: the decision and its evidence

@@ -7,7 +7,7 @@ reranking then cost set operations, not text analysis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from corpus.sentences import sentence_spans
@@ -32,10 +32,15 @@ class AnalysedPassage:
     tokens: tuple[Token, ...]  # of the passage text, with spans for marking
 
 
-def analyse_passage(analyzer: Analyzer, text: str, indexed_text: str) -> AnalysedPassage:
+def analyse_passage(
+    analyzer: Analyzer,
+    text: str,
+    indexed_text: str,
+    spans: Sequence[tuple[int, int]] | None = None,
+) -> AnalysedPassage:
     tokens = analyzer.tokens(text)
     sentences = []
-    for start, end in sentence_spans(text) or [(0, len(text))]:
+    for start, end in spans or sentence_spans(text) or [(0, len(text))]:
         terms = frozenset(t.term for t in tokens if start <= t.start and t.end <= end)
         sentences.append(Sentence(start, end, terms, len(text[start:end].split())))
     return AnalysedPassage(
@@ -91,5 +96,36 @@ def select_quote(
     extension = max(neighbours, key=lambda i: (gain(sentences[i], chosen), i == best + 1))
     first = last = best
     if gain(sentences[extension], chosen) > 0 or sentences[best].words < MIN_QUOTE_WORDS:
+        first, last = min(best, extension), max(best, extension)
+    return sentences[first].start, sentences[last].end
+
+
+def select_quote_by_meaning(
+    passage: AnalysedPassage,
+    cosines: Sequence[float],
+    query_terms: Collection[str],
+    weight: Callable[[str], float],
+    *,
+    lexical_weight: float,
+    neighbour_margin: float,
+) -> Span:
+    """The sentence closest to the question in meaning and words, with a neighbour when
+    the neighbour is nearly as close, adds matched words, or the sentence alone is too
+    short to stand as a quote. `cosines` are the passage's sentences' cosines, in order."""
+    sentences = passage.sentences
+    if len(sentences) == 1 or len(cosines) != len(sentences):
+        return select_quote(passage, query_terms, weight)
+    wanted = set(query_terms)
+    gains = [sum(weight(t) for t in s.terms & wanted) for s in sentences]
+    most = max(gains) or 1.0
+    scores = [c + lexical_weight * g / most for c, g in zip(cosines, gains, strict=True)]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    neighbours = [i for i in (best + 1, best - 1) if 0 <= i < len(sentences)]
+    extension = max(neighbours, key=lambda i: (scores[i], i == best + 1))
+    chosen = sentences[best].terms & wanted
+    adds_words = bool((sentences[extension].terms & wanted) - chosen)
+    close = scores[extension] >= scores[best] - neighbour_margin
+    first = last = best
+    if close or adds_words or sentences[best].words < MIN_QUOTE_WORDS:
         first, last = min(best, extension), max(best, extension)
     return sentences[first].start, sentences[last].end

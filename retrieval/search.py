@@ -1,67 +1,99 @@
 """The retriever: from a question to cited quotes, or to an honest "the sources do not say".
 
-Steps, each in its own module: spelling correction (`spelling`), analysis (`analyzer`),
-metadata questions (`metadata`), BM25 over passages (`sparse`, `scoring`), the decision to
-answer (`abstention`) and the quote with its marked words (`quotes`).
+`search` is a short pipeline; each step lives in its own module:
+
+1. `correction`: misspelt words (unknown to the corpus and to English) are corrected;
+2. `metadata`: a question about a document itself (authors, date, tags) is answered from
+   its metadata;
+3. `lexical`: BM25 over passages (rank-bm25's formula) and coverage of the question;
+4. `semantic`: cosines of the question to every passage and to candidate sentences;
+5. `fusion`: one ranking from both;
+6. `decision`: a calibrated model decides whether the best hit answers at all;
+7. `quotes`: the sentence(s) of each hit to show, and the words to mark.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+
+import numpy as np
 
 from corpus.models import Corpus, Document, Passage
-from retrieval.abstention import (
-    QueryShape,
-    coverage_plan,
-    is_on_topic,
+from retrieval.analyzer import Analyzer
+from retrieval.correction import CorrectedQuestion, QuestionCorrector
+from retrieval.decision import DecisionModels, Evidence, load_decision_models
+from retrieval.evidence import (
+    asks_for_quantity_or_time,
     lacks_asked_answer_type,
     named_gaps,
     smooth_idf,
 )
-from retrieval.analyzer import Analyzer, Token, fold
-from retrieval.definitions import asked_definition
+from retrieval.fusion import FusionWeights, fuse, top_positions
+from retrieval.lexical import LexicalIndex, LexicalQuery
 from retrieval.metadata import (
     FIELD_LABELS,
     MetadataEntry,
-    author_frame,
-    author_terms,
     detect_metadata_question,
     document_match_terms,
     entries_for,
     metadata_field_words,
 )
-from retrieval.models import Answer, Correction, Hit
-from retrieval.quotes import (
-    AnalysedPassage,
-    analyse_passage,
-    marked_in,
-    matched_spans,
-    select_quote,
-)
+from retrieval.models import Answer, Hit
+from retrieval.quotes import marked_in, matched_spans, select_quote, select_quote_by_meaning
 from retrieval.scoring import BM25Params, Variant
+from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
-from retrieval.spelling import SpellingCorrector
+from retrieval.units import SearchUnit, units_for
 
 MAX_QUESTION_CHARS = 1000
-ANALYSIS_CACHE_SIZE = 20_000
+# Characters that change nothing a reader sees but split words: zero-width joiners and
+# spaces, soft hyphens, bidirectional marks, the byte-order mark.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Tunables, chosen by measurement on the sample questions (see `ihlbot eval`)."""
+    """Tunables, measured on the training questions and chosen on the dev questions."""
 
     params: BM25Params = field(default_factory=lambda: BM25Params(Variant.BM25PLUS, k1=1.5, b=0.5))
-    index_section_titles: bool = True
-    min_coverage: float = 0.28
-    relative_floor: float = 0.15  # hits below this share of the top score are not shown
+    fusion: FusionWeights = field(default_factory=FusionWeights)
+    candidates: int = 50  # per side: the best lexical and the best semantic passages
     max_hits: int = 10
-    coverage_power: float = 2.0
-    sentence_weight: float = 1.0
-    full_coverage: float = 0.9
+    relative_floor: float = 0.5  # hits whose fused score is below this share of the best
+    quote_lexical_weight: float = 0.6
+    quote_neighbour_margin: float = 0.3
+
+
+def normalise_question(question: str) -> str:
+    """NFC, no invisible or control characters, single spaces, bounded length."""
+    question = _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", question)))
+    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Candidate passages in fused order, with what the decision and quotes need."""
+
+    positions: list[int]
+    fused: dict[int, float]
+    sentence_cosines: dict[int, list[float]]  # per candidate: its sentences' cosines
+    passage_cosines: dict[int, float]
+    centroid: float = 0.0  # cosine of the question to what the sources are about
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A question after correction, analysis and ranking, before the decision to answer."""
+
+    question: str
+    corrected: CorrectedQuestion
+    query: LexicalQuery | None = None  # None: no searchable word
+    metadata_hits: list[Hit] | None = None  # a question about a document itself
+    ranking: Ranking | None = None
+    evidence: Evidence | None = None
 
 
 class Retriever:
@@ -73,6 +105,8 @@ class Retriever:
         config: RetrievalConfig | None = None,
         analyzer: Analyzer | None = None,
         index: SparseBM25 | None = None,
+        semantic: SemanticIndex | None = None,
+        decision: DecisionModels | None = None,
     ) -> None:
         self.corpus = corpus
         self.config = config or RetrievalConfig()
@@ -81,41 +115,30 @@ class Retriever:
         self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
         if not self.passages:
             raise ValueError("the corpus has no passages to index")
-        if index is not None and index.size != len(self.passages):
-            raise ValueError("the given index does not match the corpus")
-        self.index = index or SparseBM25.build(
-            (self.analyzer.analyze(self._index_text(p)) for p in self.passages),
-            self.config.params,
-        )
+        self.units: tuple[SearchUnit, ...] = units_for(corpus)
+        if semantic is not None and semantic.size != len(self.units):
+            raise ValueError("the semantic index does not match the corpus")
+        self.lexical = LexicalIndex(self.units, self.analyzer, self.config.params, index)
+        self.semantic = semantic
+        self.decision = (decision or load_decision_models()).for_mode(semantic is not None)
         self.metadata: dict[str, list[MetadataEntry]] = {
             d.id: entries_for(d) for d in corpus.documents
         }
-        self._speller = SpellingCorrector(self._speller_words())
-        self._author_terms = author_terms(list(corpus.documents), self.analyzer)
-        self._topic_anchors = self._anchors()
-        self._never_corrected = self._vocabulary_words()
-        self._vocabulary_names = self._names_in_vocabulary()
-        # One-word vocabulary terms ("handled"); words of phrases ("take effect") are too
-        # ordinary to correct into.
-        self._vocabulary_terms = frozenset(
-            fold(term)
-            for concept in self.analyzer.vocabulary.concepts
-            for term in concept.terms
-            if len(self.analyzer.words(term)) == 1
+        self._names = frozenset(
+            c.token for c in self.analyzer.vocabulary.concepts if c.names_a_thing
         )
-        # Passages that questions retrieve are analysed once; bounded for large corpora.
-        self._analysed = functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(self._analyse)
+        self.corrector = QuestionCorrector(
+            self.analyzer,
+            self._corpus_words(),
+            lambda word: self.lexical.knows(self.analyzer.stem(word)),
+            protected=self._vocabulary_words(),
+        )
 
-    def _analyse(self, position: int) -> AnalysedPassage:
-        passage = self.passages[position]
-        return analyse_passage(self.analyzer, passage.text, self._index_text(passage))
+    @property
+    def index(self) -> SparseBM25:
+        return self.lexical.index
 
-    def _index_text(self, passage: Passage) -> str:
-        if self.config.index_section_titles and passage.section:
-            return f"{passage.section}\n{passage.text}"
-        return passage.text
-
-    def _speller_words(self) -> list[str]:
+    def _corpus_words(self) -> list[str]:
         words: list[str] = []
         for passage in self.passages:
             words.extend(self.analyzer.words(passage.text))
@@ -126,222 +149,201 @@ class Retriever:
                 words.extend(self.analyzer.words(term))
         return words
 
-    # -- questions ---------------------------------------------------------------------
-
-    def _known(self, word: str) -> bool:
-        return self.analyzer.stem(word) in self.index.term_ids
-
-    def _correctable_into(self, word: str) -> bool:
-        """A correction must lead somewhere: a word the index knows, a one-word vocabulary
-        term whose concept the index knows ("handled" for =manage, the corpus's "managed"),
-        or a vocabulary name whose phrase may be there ("Ottawa" of "Ottawa Convention").
-        Not a vocabulary word that leads nowhere: "count" must not become "court"."""
-        if self._known(word) or fold(word) in self._vocabulary_names:
-            return True
-        return fold(word) in self._vocabulary_terms and any(
-            term in self.index.term_ids for term in self.analyzer.analyze(word)
-        )
-
-    def _names_in_vocabulary(self) -> frozenset[str]:
-        """Words the vocabulary only ever writes capitalised ("Ottawa", not "Court")."""
-        upper: set[str] = set()
-        lower: set[str] = set()
-        for concept in self.analyzer.vocabulary.concepts:
-            for term in concept.terms:
-                for word in self.analyzer.words(term):
-                    (upper if word[:1].isupper() else lower).add(fold(word))
-        return frozenset(upper - lower)
-
-    def _vocabulary_words(self) -> frozenset[str]:
-        """Words the domain vocabulary knows; they are never "corrected" into corpus words
-        ("filed" is not a misspelt "field")."""
+    def _vocabulary_words(self) -> set[str]:
         vocabulary = self.analyzer.vocabulary
-        words: set[str] = set()
-        for block in (
-            vocabulary.stopwords,
-            vocabulary.document_words,
-            vocabulary.metadata_filler,
-            vocabulary.topic_words,
-        ):
-            words.update(block)
+        words = set(vocabulary.document_words | vocabulary.metadata_filler)
         for concept in vocabulary.concepts:
             for term in concept.terms:
                 words.update(self.analyzer.words(term))
-        words.update(metadata_field_words(self.analyzer))
-        return frozenset(fold(w) for w in words)
+        return words | metadata_field_words(self.analyzer)
 
-    def correct(self, question: str) -> tuple[str, list[Correction]]:
-        """The question with unknown words replaced by their nearest corpus words."""
-        corrections: list[Correction] = []
-        replacements: dict[str, str] = {}
-        for position, word in enumerate(self.analyzer.words(question)):
-            if (
-                word in replacements
-                or self.analyzer.is_stopword(word)
-                or self._known(word)
-                or fold(word) in self._never_corrected
-            ):
-                continue
-            better = self._speller.correct(
-                word, self._correctable_into, proper_name=position > 0 and word[:1].isupper()
-            )
-            if better:
-                replacements[word] = better
-                corrections.append(Correction(written=word, searched=better))
-        for written, searched in replacements.items():
-            question = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", searched, question)
-        return question, corrections
+    # -- the pipeline --------------------------------------------------------------------
 
     def search(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """The best `k` hits after the first `offset`, or an answer saying why there are none."""
-        asked = question
-        question = unicodedata.normalize("NFC", " ".join(question.split())[:MAX_QUESTION_CHARS])
-        corrected, corrections = self.correct(question)
-        words, extra = self.analyzer.split_tokens(corrected)
-        speaker = author_frame(corrected, self._author_terms, self.analyzer)
-        if speaker:
-            words = [w for w in words if not (speaker[0] <= w.start and w.end <= speaker[1])]
-            extra = [e for e in extra if not (speaker[0] <= e.start and e.end <= speaker[1])]
-        defined = asked_definition(corrected)
-        if defined:
-            words = [w for w in words if not defined.is_frame_word(w.start, w.end)]
-            extra.append(Token(self.analyzer.definition_token(defined.term), *defined.term_span))
-        terms = [t.term for t in words + extra]
-        if not words and not extra:
-            return Answer(
-                question=asked, answered=False, reason="no_terms", corrections=tuple(corrections)
-            )
-        metadata_hits = self._metadata_hits(corrected, set(terms))
-        if metadata_hits is not None:
+        if k < 1 or offset < 0:
+            raise ValueError("k must be at least 1 and offset at least 0")
+        assessed = self.assess(question)
+        asked, corrected = question, assessed.corrected
+        if assessed.query is None:
+            return Answer(question=asked, answered=False, reason="no_terms")
+        if assessed.metadata_hits is not None:
             return Answer(
                 question=asked,
                 answered=True,
-                corrections=tuple(corrections),
-                hits=tuple(metadata_hits[offset : offset + k]),
+                corrections=corrected.corrections,
+                hits=tuple(assessed.metadata_hits[offset : offset + k]),
                 coverage=1.0,
             )
-
-        scores = self.index.scores(terms)
-        shape = QueryShape(words, extra, corrected)
-        ranked = self._rerank(shape, scores)
-        best, best_score, share = ranked[0]
-        query_terms = self._marked_terms(words, extra)
-        top_hit = self._hit(best, best_score, query_terms)
-        why = self._abstains(shape, share, top_hit)
-        if why:
+        ranking, evidence = assessed.ranking, assessed.evidence
+        assert ranking is not None and evidence is not None
+        corrections = corrected.corrections
+        if corrections and self._same_answer(assessed.question, ranking, k + offset):
+            corrections = ()  # the correction changed nothing the reader would see
+        if not self.decision.answers(evidence):
             return Answer(
                 question=asked,
                 answered=False,
                 reason="not_covered",
-                why=why,
-                corrections=tuple(corrections),
-                coverage=share,
+                why=f"p={self.decision.probability(evidence):.2f} {evidence.as_dict()}",
+                corrections=corrections,
+                coverage=evidence.coverage,
             )
-        floor = best_score * self.config.relative_floor
-        kept = [(p, s) for p, s, _ in ranked if s > 0 and s >= floor]
-        hits = [self._hit(p, s, query_terms) for p, s in kept[offset : offset + k]]
+        marked = assessed.query.marked_terms(self._names)
+        best = ranking.positions[0]
+        floor = ranking.fused[best] * self.config.relative_floor
+        kept = [p for p in ranking.positions if ranking.fused[p] >= floor]
+        if self.units[best].kind == "passage":
+            # A question about the text is answered by the text: a metadata field that
+            # ranks below a passage (the authors' line, the tags) would only be noise.
+            kept = [p for p in kept if self.units[p].kind == "passage"]
+        hits = _distinct([self._hit(p, ranking, marked) for p in kept])[offset : offset + k]
         return Answer(
             question=asked,
             answered=True,
             hits=tuple(hits),
-            corrections=tuple(corrections),
-            coverage=share,
+            corrections=corrections,
+            coverage=evidence.coverage,
         )
 
-    def _abstains(self, shape: QueryShape, share: float, top_hit: Hit) -> str | None:
-        """Why the sources do not answer, or None when they do (see `retrieval.abstention`):
-        low coverage, a name the sources never mention, no word of the bot's subject, or a
-        quote without the kind of answer the question asks for."""
-        if share < self.config.min_coverage:
-            return f"coverage {share:.2f}"
-        gaps = named_gaps(shape, self._doc_freq, self._names_a_thing)
-        if gaps:
-            return "never mentioned: " + ", ".join(gaps)
-        # A question wholly answered by one passage is on the sources' topic, whatever its
-        # words ("Lebanon accession").
-        if share < self.config.full_coverage and not is_on_topic(shape, self._topic_anchors):
-            return "off-topic"
+    def assess(self, question: str) -> Assessment:
+        """Every step before the decision: what the question becomes, and the evidence."""
+        normalised = normalise_question(question)
+        corrected = self.corrector.correct(normalised)
+        query = self.lexical.query(corrected.text)
+        if not query.words and not query.extra:
+            return Assessment(normalised, corrected)
+        metadata_hits = self._metadata_hits(corrected.text, set(query.terms))
+        if metadata_hits is not None:
+            return Assessment(normalised, corrected, query, metadata_hits=metadata_hits)
+        ranking = self._rank(query, corrected.text)
+        top_hit = self._hit(ranking.positions[0], ranking, query.marked_terms(self._names))
+        evidence = self.evidence(query, ranking, top_hit)
+        return Assessment(normalised, corrected, query, ranking=ranking, evidence=evidence)
+
+    def _rank(self, query: LexicalQuery, text: str) -> Ranking:
+        """Fuse BM25 with cosines over the candidates of either side."""
+        lexical = self.lexical.scores(query)
+        size = len(self.units)
+        candidates = self.config.candidates
+        if self.semantic is None:
+            positions = top_positions(lexical, min(self.config.max_hits, size))
+            fused = fuse(lexical[positions], None, None, None, self.config.fusion)
+            return Ranking(
+                positions,
+                {p: float(s) for p, s in zip(positions, fused, strict=True)},
+                {},
+                {},
+            )
+        vector = self.semantic.embed_question(text)
+        passage_cosines = self.semantic.unit_scores(vector)
+        by_words = top_positions(lexical, candidates)
+        pool = sorted(set(by_words) | set(top_positions(passage_cosines, candidates)))
+        sentence_cosines = {p: self.semantic.sentence_scores(p, vector) for p in pool}
+        best_sentence = np.array([max(sentence_cosines[p]) for p in pool])
+        # The pool holds the best BM25 passage, so BM25 is normalised by the corpus's best.
+        coverage = np.array(self.lexical.coverage(query, pool))
+        fused = fuse(
+            lexical[pool], best_sentence, passage_cosines[pool], coverage, self.config.fusion
+        )
+        order = top_positions(fused, min(self.config.max_hits, len(pool)))
+        positions = self._answer_type_first(query, [pool[i] for i in order])
+        return Ranking(
+            positions,
+            {pool[i]: float(fused[i]) for i in order},
+            {p: sentence_cosines[p] for p in positions},
+            {p: float(passage_cosines[p]) for p in positions},
+            centroid=self.semantic.topicality(vector),
+        )
+
+    def _answer_type_first(self, query: LexicalQuery, positions: list[int]) -> list[int]:
+        """For "how many", "how much" and "when": the candidates that hold a count, an
+        amount or a time come first, each group in fused order (a passage without any
+        number cannot say how many)."""
+        if not asks_for_quantity_or_time(query.text):
+            return positions
+
+        def lacks(position: int) -> bool:
+            terms = self.lexical.analysed(position).terms
+            return lacks_asked_answer_type(
+                query.text,
+                self.units[position].text,
+                lambda noun: any(t in terms for t in self.analyzer.analyze(noun)),
+            )
+
+        missing = {p: lacks(p) for p in positions}
+        return sorted(positions, key=lambda p: missing[p])
+
+    def evidence(self, query: LexicalQuery, ranking: Ranking, top_hit: Hit) -> Evidence:
+        """What the decision weighs, for the best hit (see `retrieval.decision`)."""
+        best = ranking.positions[0]
+        coverage = self.lexical.coverage(query, [best])[0]
+        gaps = named_gaps(query.shape, self.lexical.doc_freq, self._names.__contains__)
         quote_terms = set(self.analyzer.analyze(top_hit.quote))
 
         def noun_found(noun: str) -> bool:
             words, extra = self.analyzer.split_tokens(noun)
             return any(t.term in quote_terms for t in words + extra)
 
-        if lacks_asked_answer_type(shape.question, top_hit.quote, noun_found):
-            return "no answer of the asked kind"
-        return None
+        missing = lacks_asked_answer_type(query.text, top_hit.quote, noun_found)
+        cosines = ranking.sentence_cosines.get(best)
+        return Evidence(
+            semantic=max(cosines) if cosines else 0.0,
+            semantic_passage=ranking.passage_cosines.get(best, 0.0),
+            coverage=coverage,
+            known=self._known_share(query),
+            named_gap=1.0 if gaps else 0.0,
+            answer_type_missing=1.0 if missing else 0.0,
+            centroid=ranking.centroid,
+            metadata=1.0 if self.units[best].kind == "metadata" else 0.0,
+        )
 
-    def _marked_terms(self, words: list[Token], extra: list[Token]) -> set[str]:
-        """Terms whose matches are marked in quotes: the question's own words and the
-        named things it mentions ("Ottawa Convention" marks "APMBC"), not synonyms or what a
-        word merely implies ("Estonia" does not mark "Lithuania" as a Baltic state)."""
-        named = {e.term for e in extra if self._names_a_thing(e.term) and not e.broader}
-        return {w.term for w in words} | named
+    def _known_share(self, query: LexicalQuery) -> float:
+        size = self.lexical.index.size
+        weights = [(smooth_idf(self.lexical.doc_freq(w.term), size), w.term) for w in query.words]
+        total = sum(weight for weight, _ in weights)
+        known = sum(weight for weight, term in weights if self.lexical.doc_freq(term) > 0)
+        return known / total if total else 0.0
 
-    def _names_a_thing(self, token: str) -> bool:
-        concept = self.analyzer.vocabulary.concept(token)
-        return concept is not None and concept.names_a_thing
+    def _same_answer(self, question: str, ranking: Ranking, k: int) -> bool:
+        """Whether the question as written would have shown the same passages."""
+        as_written = self.lexical.query(question)
+        if not as_written.words and not as_written.extra:
+            return False
+        return self._rank(as_written, question).positions[:k] == ranking.positions[:k]
 
-    def _anchors(self) -> frozenset[str]:
-        """Terms of the bot's subject: the vocabulary's topic words and topical concepts,
-        and the words of every document's section titles, tags and categories (what a
-        document is about; not its title, whose words may be about anything)."""
-        vocabulary = self.analyzer.vocabulary
-        texts = [" ".join(vocabulary.topic_words)]
-        for document in self.corpus.documents:
-            texts += [*document.tags, *document.categories]
-            texts += [section.title for section in document.sections]
-        anchors = {t for text in texts for t in self.analyzer.analyze(text)}
-        anchors |= {c.token for c in vocabulary.concepts if c.topical}
-        return frozenset(anchors)
-
-    def _rerank(self, shape: QueryShape, scores: Any) -> list[tuple[int, float, float]]:
-        """The BM25 candidates, as (position, score, coverage), reordered by score scaled by
-        coverage: a passage that answers every part of the question beats one that repeats a
-        single part, and one sentence that answers it all beats the same words scattered."""
-        out = []
-        candidates = [int(i) for i in self.index.top(scores, self.config.max_hits)]
-        top_score = float(scores[candidates[0]]) or 1.0
-        plan = coverage_plan(shape, self._doc_freq, self.index.size)
-        for i in candidates:
-            analysed = self._analysed(i)
-            share = plan.share(analysed.terms)
-            sentence_share = max(plan.share(sentence.terms) for sentence in analysed.sentences)
-            combined = (
-                float(scores[i])
-                / top_score
-                * share**self.config.coverage_power
-                * (1 + self.config.sentence_weight * sentence_share)
+    def _hit(self, position: int, ranking: Ranking, query_terms: set[str]) -> Hit:
+        analysed = self.lexical.analysed(position)
+        cosines = ranking.sentence_cosines.get(position)
+        if cosines is not None:
+            start, end = select_quote_by_meaning(
+                analysed,
+                cosines,
+                query_terms,
+                self.lexical.weight,
+                lexical_weight=self.config.quote_lexical_weight,
+                neighbour_margin=self.config.quote_neighbour_margin,
             )
-            out.append((i, combined * top_score, share))
-        out.sort(key=lambda item: -item[1])
-        return out
-
-    def _doc_freq(self, term: str) -> int:
-        return self.index.term_doc_freq(term)
-
-    def _weight(self, term: str) -> float:
-        return smooth_idf(self._doc_freq(term), self.index.size)
-
-    def _hit(
-        self, position: int, score: float, query_terms: set[str], *, whole: bool = False
-    ) -> Hit:
-        passage = self.passages[position]
-        analysed = self._analysed(position)
-        if whole:
-            start, end = 0, len(passage.text)
         else:
-            start, end = select_quote(analysed, query_terms, self._weight)
+            start, end = select_quote(analysed, query_terms, self.lexical.weight)
+        return self._passage_hit(position, ranking.fused[position], (start, end), query_terms)
+
+    def _passage_hit(
+        self, position: int, score: float, span: tuple[int, int], query_terms: set[str]
+    ) -> Hit:
+        unit = self.units[position]
+        start, end = (0, len(unit.text)) if unit.kind == "metadata" else span
         return Hit(
-            doc_id=passage.doc_id,
-            title=self.documents[passage.doc_id].title,
-            section=passage.section,
-            passage_id=passage.id,
+            kind=unit.kind,
+            doc_id=unit.doc_id,
+            title=self.documents[unit.doc_id].title,
+            section=unit.section,
+            passage_id=unit.unit_id,
             score=round(score, 4),
-            quote=passage.text[start:end],
-            text=passage.text,
+            quote=unit.text[start:end],
+            text=unit.text,
             quote_start=start,
-            highlights=marked_in(analysed, (start, end), query_terms),
+            highlights=marked_in(self.lexical.analysed(position), (start, end), query_terms),
         )
 
     # -- metadata ----------------------------------------------------------------------
@@ -373,7 +375,10 @@ class Retriever:
         a report; the passages before its first section heading."""
         own = [i for i, p in enumerate(self.passages) if p.doc_id == document.id]
         opening = [i for i in own if self.passages[i].section is None] or own[:1]
-        return [self._hit(i, 1.0, query_terms, whole=True) for i in opening[:2]]
+        return [
+            self._passage_hit(i, 1.0, (0, len(self.passages[i].text)), query_terms)
+            for i in opening[:2]
+        ]
 
     def _metadata_hit(self, document: Document, entry: MetadataEntry, query_terms: set[str]) -> Hit:
         return Hit(
@@ -388,3 +393,15 @@ class Retriever:
             quote_start=0,
             highlights=matched_spans(self.analyzer, entry.text, query_terms),
         )
+
+
+def _distinct(hits: list[Hit]) -> list[Hit]:
+    """Hits whose quote differs from every earlier one (two copies of a file, one quote)."""
+    seen: set[str] = set()
+    kept = []
+    for hit in hits:
+        key = " ".join(hit.quote.split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(hit)
+    return kept

@@ -118,21 +118,7 @@ class SparseBM25:
 
     def top(self, scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
         """Passage numbers of the k best scores, best first (ties: lower number first)."""
-        k = min(k, len(scores))
-        if k <= 0:
-            return np.empty(0, dtype=np.intp)
-        if k < len(scores):
-            candidates = np.argpartition(-scores, k - 1)[:k]
-            kth = scores[candidates].min()
-            # argpartition cuts a tie at the k-th place arbitrarily: take the tied passages
-            # with the lowest numbers instead.
-            above = np.flatnonzero(scores > kth)
-            tied = np.flatnonzero(scores == kth)[: k - len(above)]
-            candidates = np.concatenate([above, tied])
-        else:
-            candidates = np.arange(len(scores))
-        order = np.lexsort((candidates, -scores[candidates]))
-        return candidates[order]
+        return top_k(scores, k)
 
     def term_idf(self, term: str) -> float | None:
         term_id = self.term_ids.get(term)
@@ -141,3 +127,22 @@ class SparseBM25:
     def term_doc_freq(self, term: str) -> int:
         term_id = self.term_ids.get(term)
         return 0 if term_id is None else int(self.doc_freq[term_id])
+
+
+def top_k(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
+    """Positions of the k best scores, best first (ties: lower position first)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.empty(0, dtype=np.intp)
+    if k < len(scores):
+        candidates = np.argpartition(-scores, k - 1)[:k]
+        kth = scores[candidates].min()
+        # argpartition cuts a tie at the k-th place arbitrarily: take the tied passages
+        # with the lowest numbers instead.
+        above = np.flatnonzero(scores > kth)
+        tied = np.flatnonzero(scores == kth)[: k - len(above)]
+        candidates = np.concatenate([above, tied])
+    else:
+        candidates = np.arange(len(scores))
+    order = np.lexsort((candidates, -scores[candidates]))
+    return candidates[order]

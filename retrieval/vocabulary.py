@@ -23,10 +23,9 @@ class Concept:
     id: str
     terms: tuple[str, ...]
     case_sensitive: frozenset[str] = frozenset()
-    # A named thing (a treaty, weapon, organisation, country) rather than a synonym group:
-    # a question naming it cannot be answered by sources that never mention it.
+    # A named thing (a treaty, weapon, organisation, country): a question naming it cannot
+    # be answered by sources that never mention it.
     names_a_thing: bool = True
-    topical: bool = False
 
     @property
     def token(self) -> str:
@@ -58,7 +57,6 @@ class Vocabulary:
     stopwords: frozenset[str]
     document_words: frozenset[str]
     metadata_filler: frozenset[str] = frozenset()
-    topic_words: frozenset[str] = frozenset()
     concepts: tuple[Concept, ...] = ()
     expansions: tuple[Expansion, ...] = ()
     intents: tuple[Intent, ...] = field(default=())
@@ -79,20 +77,22 @@ def _words(block: str) -> frozenset[str]:
 def parse_vocabulary(text: str) -> Vocabulary:
     """Parse vocabulary TOML; ValueError names the entry at fault."""
     data = tomllib.loads(text)
+    retired = sorted({"synonym", "topic_words"} & set(data))
+    if retired:
+        # Word lists chosen by looking at failures generalised worse than the semantic
+        # layer does (docs/retrieval-measurements.md): the vocabulary holds facts only.
+        raise ValueError(f"{', '.join(retired)}: the vocabulary holds names and acronyms only")
     concepts = []
-    for table, names_a_thing in (("concept", True), ("synonym", False)):
-        for entry in data.get(table, []):
-            if not entry.get("id") or not entry.get("terms"):
-                raise ValueError(f"{table} needs an id and terms: {entry!r}")
-            concepts.append(
-                Concept(
-                    id=str(entry["id"]),
-                    terms=tuple(entry["terms"]),
-                    case_sensitive=frozenset(entry.get("case_sensitive", [])),
-                    names_a_thing=names_a_thing,
-                    topical=bool(entry.get("topical", False)),
-                )
+    for entry in data.get("concept", []):
+        if not entry.get("id") or not entry.get("terms"):
+            raise ValueError(f"concept needs an id and terms: {entry!r}")
+        concepts.append(
+            Concept(
+                id=str(entry["id"]),
+                terms=tuple(entry["terms"]),
+                case_sensitive=frozenset(entry.get("case_sensitive", [])),
             )
+        )
     ids = [concept.id for concept in concepts]
     if len(ids) != len(set(ids)):
         raise ValueError(f"concept ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
@@ -111,7 +111,6 @@ def parse_vocabulary(text: str) -> Vocabulary:
         stopwords=_words(data.get("stopwords", "")),
         document_words=_words(data.get("document_words", "")),
         metadata_filler=_words(data.get("metadata_filler", "")),
-        topic_words=_words(data.get("topic_words", "")),
         concepts=tuple(concepts),
         expansions=tuple(expansions),
         intents=tuple(intents),

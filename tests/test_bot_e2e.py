@@ -480,11 +480,11 @@ async def test_questions_are_answered_while_a_reload_runs(
     real_build = bot.library.build_snapshot
     building = threading.Event()
 
-    def slow_build(corpus_dir: Path, cache: Any = None) -> Any:
+    def slow_build(corpus_dir: Path, *args: Any) -> Any:
         assert threading.current_thread() is not threading.main_thread()
         building.set()
         time.sleep(1.5)
-        return real_build(corpus_dir, cache)
+        return real_build(corpus_dir, *args)
 
     monkeypatch.setattr(bot.library, "build_snapshot", slow_build)
     api.push_message("/reload", chat_id=ADMIN_ID, user_id=ADMIN_ID)

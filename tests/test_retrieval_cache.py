@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.library import Library
+from bot.library import Library, index_settings
 from corpus import default_corpus_dir
 from retrieval.cache import IndexCache, corpus_key
 from retrieval.search import RetrievalConfig, Retriever
@@ -43,10 +43,10 @@ def test_a_cached_index_answers_exactly_like_a_fresh_one(corpus_dir: Path, tmp_p
 def test_a_changed_file_makes_a_new_key_and_only_the_newest_entry_stays(
     corpus_dir: Path, tmp_path: Path
 ) -> None:
-    config = RetrievalConfig()
+    library = Library(corpus_dir, tmp_path / "data")
+    config = index_settings(RetrievalConfig(), library.engine)
     before = corpus_key(corpus_dir, config)
     assert corpus_key(corpus_dir, config) == before
-    library = Library(corpus_dir, tmp_path / "data")
     library.load()
 
     extra = corpus_dir / "note.md"

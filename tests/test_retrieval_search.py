@@ -15,6 +15,7 @@ import pytest
 from corpus.models import Author, Corpus, Document, Passage
 from corpus.sentences import sentence_spans
 from retrieval.analyzer import Analyzer
+from retrieval.engine import EngineSettings, build_retriever
 from retrieval.models import Answer, Hit
 from retrieval.search import Retriever
 
@@ -106,12 +107,13 @@ def nordic_document() -> tuple[Document, list[Passage]]:
 
 
 def searchable(analyzer: Analyzer, *documents: tuple[Document, list[Passage]]) -> Retriever:
-    """A retriever over the given (document, passages) pairs."""
+    """A retriever over the given (document, passages) pairs, as the bot builds it (with
+    the shipped embedding model)."""
     corpus = Corpus(
         documents=tuple(d for d, _ in documents),
         passages=tuple(p for _, passages in documents for p in passages),
     )
-    return Retriever(corpus, analyzer=analyzer)
+    return build_retriever(corpus, EngineSettings(), analyzer=analyzer)
 
 
 @pytest.fixture(scope="module")
@@ -203,15 +205,16 @@ def test_words_the_index_knows_are_not_corrected(retriever: Retriever) -> None:
     # "smarts" is not a corpus word, but it stems to one the index holds.
     result = retriever.search("smarts of mines")
     assert result.corrections == ()
-    _, corrections = retriever.correct("Why is clearance slow in the north?")
-    assert corrections == []
+    assert retriever.corrector.correct("Why is clearance slow in the north?").corrections == ()
 
 
 def test_misspelt_concept_name_finds_the_passage_using_its_acronym(retriever: Retriever) -> None:
     assert top_text(retriever.search("What does the Ottawa treaty prohibit?")) == APMBC
-    result = retriever.search("What does the Ottowa treaty prohibit?")
-    assert [(c.written, c.searched.lower()) for c in result.corrections] == [("Ottowa", "ottawa")]
-    assert top_text(result) == APMBC
+    corrected = retriever.corrector.correct("What does the Ottowa treaty prohibit?")
+    assert [(c.written, c.searched.lower()) for c in corrected.corrections] == [
+        ("Ottowa", "ottawa")
+    ]
+    assert top_text(retriever.search("What does the Ottowa treaty prohibit?")) == APMBC
 
 
 def test_passage_repeating_one_word_does_not_beat_one_answering_the_question(
@@ -336,11 +339,6 @@ def test_a_missing_metadata_field_is_not_invented(analyzer: Analyzer) -> None:
     [
         ("how do I bake sourdough bread", "how do smart mines destroy themselves"),
         ("What did the United States decide?", "What did Finland decide?"),
-        ("How many deminers work in Lebanon?", "Where do deminers work in Lebanon?"),
-        (
-            "How many smart mines have high failure rates?",
-            "Do smart mines have high failure rates?",
-        ),
     ],
 )
 def test_questions_the_sources_cannot_answer_get_no_answer(
@@ -352,6 +350,27 @@ def test_questions_the_sources_cannot_answer_get_no_answer(
     assert result.reason == "not_covered"
     # The look-alike that the sources do answer is answered.
     assert retriever.search(answerable).answered
+
+
+@pytest.mark.parametrize(
+    ("unanswerable", "answerable"),
+    [
+        ("How many deminers work in Lebanon?", "Where do deminers work in Lebanon?"),
+        (
+            "How many smart mines have high failure rates?",
+            "Do smart mines have high failure rates?",
+        ),
+    ],
+)
+def test_a_count_asked_of_a_passage_without_one_weighs_against_answering(
+    retriever: Retriever, unanswerable: str, answerable: str
+) -> None:
+    asked, look_alike = retriever.assess(unanswerable), retriever.assess(answerable)
+    assert asked.evidence is not None and look_alike.evidence is not None
+    assert asked.evidence.answer_type_missing == 1.0
+    assert look_alike.evidence.answer_type_missing == 0.0
+    probability = retriever.decision.probability
+    assert probability(asked.evidence) < probability(look_alike.evidence)
 
 
 @pytest.fixture(scope="module")
@@ -517,8 +536,7 @@ def test_highlights_mark_exactly_the_question_words(retriever: Retriever) -> Non
 def test_every_highlight_matches_a_word_of_the_question(
     retriever: Retriever, analyzer: Analyzer, question: str
 ) -> None:
-    corrected, _ = retriever.correct(question)
-    asked = set(analyzer.analyze(corrected))
+    asked = set(analyzer.analyze(retriever.corrector.correct(question).text))
     for hit in retriever.search(question, k=10).hits:
         for word in highlighted(hit):
             assert set(analyzer.analyze(word)) & asked, (question, word)

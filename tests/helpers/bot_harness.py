@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,7 +60,12 @@ async def running_bot(
         corpus_dir=corpus_dir or copy_seeds(tmp_path / "corpus"),
         data_dir=tmp_path / "data",
     )
-    library = Library(settings.corpus_dir, settings.data_dir)
+    # Embeddings are kept by content: tests of one session share them (tmp_path's parent
+    # is the session's folder), so the seed article is embedded once, not once per test.
+    engine = dataclasses.replace(
+        settings.engine(), embeddings_dir=tmp_path.parent / "shared-embeddings"
+    )
+    library = Library(settings.corpus_dir, settings.data_dir, engine)
     library.load()
     application = build_application(settings, library, rate_limiter=rate_limiter)
     try:

@@ -1,20 +1,16 @@
-"""Deciding whether the best passage answers the question, or whether to say nothing.
+"""Evidence about whether a passage can answer a question, for ranking and the decision.
 
-BM25 scores are not comparable across questions, so the rule looks at what the question
-asks for and what the passage holds instead:
+Computed from the question and a passage, with no threshold of its own (the thresholds are
+the decision model's, fitted on training questions):
 
 * coverage: the share of the question's words (weighted by how rare they are in the corpus)
   that the passage contains, directly or through a concept. A phrase that names a concept
   (e.g. "non-state armed groups") counts as one unit: when the corpus never mentions the
   concept, its words are not covered just because "state" and "armed" occur elsewhere;
 * named gaps: a proper name or a named concept in the question that the corpus never
-  mentions ("United States", "Python", "non-state armed groups") means the sources cannot
-  be about it;
-* topic: a question that touches none of the bot's subjects (the vocabulary's topic words
-  and topical concepts, and the words of the documents' titles, sections and tags) is
-  off-topic, however many of its words happen to occur somewhere;
-* answer type: "how many" needs a count in the quote (and the thing counted), "how much"
-  or "what percentage" an amount, "when" or "what year" a time.
+  mentions ("United States", "Python", "non-state armed groups");
+* answer type: "how many" needs a count (or a share) in the quote, and the thing counted;
+  "how much" or "what percentage" an amount; "when" or "what year" a time.
 """
 
 from __future__ import annotations
@@ -27,7 +23,9 @@ from dataclasses import dataclass
 from retrieval.analyzer import Token
 
 _COUNT_QUESTION = re.compile(
-    r"\bhow many\s+(?P<noun>[a-z-]+)?|\bnumber of\s+(?P<noun2>[a-z-]+)?", re.IGNORECASE
+    r"\bhow many\s+(?:of (?:the |them |these |those )?)?(?P<noun>[a-z-]+)?"
+    r"|\bnumber of\s+(?P<noun2>[a-z-]+)?",
+    re.IGNORECASE,
 )
 _AMOUNT_QUESTION = re.compile(
     r"\bhow much\b|\bwhat (percentage|proportion|share|fraction|per ?cent)\b", re.IGNORECASE
@@ -61,7 +59,7 @@ _TIME = re.compile(
 
 @dataclass(frozen=True)
 class QueryShape:
-    """The question's words and derived tokens, as the abstention rule needs them."""
+    """The question's words and derived tokens, as coverage and named gaps need them."""
 
     words: list[Token]
     extra: list[Token]
@@ -142,23 +140,27 @@ def _is_name(surface: str) -> bool:
     return bool(words) and all(w[:1].isupper() for w in words)
 
 
-def is_on_topic(shape: QueryShape, anchors: Collection[str]) -> bool:
-    """Whether any word or concept of the question belongs to the bot's subject."""
-    return any(t.term in anchors for t in shape.words + shape.extra)
-
-
 def lacks_asked_answer_type(question: str, quote: str, noun_found: Callable[[str], bool]) -> bool:
     """A question asking for a count, an amount or a time whose quote holds none.
 
-    For "how many X", the quote must also mention X (or a concept of it): "90 per cent of
-    casualties" does not say how many months a withdrawal takes.
+    A count may be given as a share ("how many Danes" is answered by "70 per cent of
+    Danes"). For "how many X", the quote must also mention X (or a concept of it): "90 per
+    cent of casualties" does not say how many months a withdrawal takes.
     """
     count = _COUNT_QUESTION.search(question)
     if count:
         noun = count.group("noun") or count.group("noun2")
-        return not _COUNT.search(quote) or (noun is not None and not noun_found(noun))
+        has_number = bool(_COUNT.search(quote) or _AMOUNT.search(quote))
+        return not has_number or (noun is not None and not noun_found(noun))
     if _AMOUNT_QUESTION.search(question):
         return not _AMOUNT.search(quote)
     if _TIME_QUESTION.search(question):
         return not _TIME.search(quote)
     return False
+
+
+def asks_for_quantity_or_time(question: str) -> bool:
+    """Whether the question asks "how many", "how much", "what share" or "when"."""
+    return any(
+        pattern.search(question) for pattern in (_COUNT_QUESTION, _AMOUNT_QUESTION, _TIME_QUESTION)
+    )

@@ -1,0 +1,165 @@
+"""Fit the decision to answer on training questions; choose its threshold on dev questions.
+
+    python -m retrieval.calibrate            # uses eval/suites.toml's train and dev files
+
+For every question the retriever ranks passages as usual; the evidence for its best hit
+(`retrieval.decision.Evidence`) is paired with whether the question is answerable. A
+logistic regression (Newton's method, a small ridge penalty, standardised features) is
+fitted on the training files. The threshold is then chosen on the dev files, in the order
+of what matters to a reader:
+
+1. no answerable question is told "not covered" (on train and dev): the threshold sits
+   below the least probable answerable question, by a safety margin;
+2. within that, as many unanswerable questions as possible get no quote.
+
+Questions answered from metadata are not decided by the model and are left out. Both the
+hybrid and the lexical-only model are fitted; the result is written to
+`retrieval/decision.json` with the figures it was chosen on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus import load_corpora
+from retrieval.decision import (
+    DEFAULT_DECISION_FILE,
+    FEATURES,
+    DecisionModel,
+    DecisionModels,
+    save_decision_models,
+)
+from retrieval.engine import EngineSettings, build_retriever
+from retrieval.evaluation import OFFTOPIC_KIND, EvalItem, load_items, load_suites
+
+TRAIN_FILES = (
+    "train_qa.json",
+    "train2_qa.json",
+    "multi_train_qa.json",
+    "legacy_dev_qa.json",
+    "public_qa.json",
+)
+DEV_FILES = ("dev_qa.json", "multi_dev_qa.json")
+RIDGE = 1.0
+SAFETY = 0.8  # the threshold is this share of the least probable answerable question's p
+
+
+@dataclass(frozen=True)
+class Sample:
+    item: EvalItem
+    file: str
+    features: list[float]
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.item.gold)
+
+
+def collect(suite_files: Sequence[str], suites_path: Path, semantic: bool) -> list[Sample]:
+    samples: list[Sample] = []
+    for suite in load_suites(suites_path):
+        if suite.file.name not in suite_files:
+            continue
+        corpus = load_corpora(suite.corpus)
+        retriever = build_retriever(corpus, EngineSettings(semantic=semantic, threads=2))
+        for item in load_items(suite.file):
+            assessed = retriever.assess(item.question)
+            if assessed.evidence is None:
+                continue
+            samples.append(Sample(item, suite.file.name, assessed.evidence.vector()))
+    return samples
+
+
+def fit_logistic(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], ridge: float = RIDGE
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Weights and bias in the features' own units (standardised inside, for the fit)."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    penalty = np.eye(z.shape[1]) * ridge
+    penalty[-1, -1] = 0.0  # the bias is not penalised
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-z @ w))
+        gradient = z.T @ (p - y) + penalty @ w
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = w[:-1] / std
+    bias = float(w[-1] - (w[:-1] * mean / std).sum())
+    return weights, bias
+
+
+def probabilities(model: DecisionModel, samples: list[Sample]) -> list[float]:
+    x = np.array([s.features for s in samples])
+    z = model.bias + x @ np.array(model.weights)
+    return [float(v) for v in 1 / (1 + np.exp(-z))]
+
+
+def summary(model: DecisionModel, samples: list[Sample]) -> dict[str, str]:
+    p = probabilities(model, samples)
+    answerable = [q for q, s in zip(p, samples, strict=True) if s.answerable]
+    offtopic = [q for q, s in zip(p, samples, strict=True) if s.item.kind == OFFTOPIC_KIND]
+    indomain = [
+        q
+        for q, s in zip(p, samples, strict=True)
+        if not s.answerable and s.item.kind != OFFTOPIC_KIND
+    ]
+    t = model.threshold
+    return {
+        "answerable refused": f"{sum(q < t for q in answerable)}/{len(answerable)}",
+        "off-topic abstained": f"{sum(q < t for q in offtopic)}/{len(offtopic)}",
+        "in-domain abstained": f"{sum(q < t for q in indomain)}/{len(indomain)}",
+    }
+
+
+def calibrate(train: list[Sample], dev: list[Sample]) -> DecisionModel:
+    x = np.array([s.features for s in train])
+    y = np.array([1.0 if s.answerable else 0.0 for s in train])
+    weights, bias = fit_logistic(x, y)
+    unthresholded = DecisionModel(tuple(float(w) for w in weights), bias, 0.0)
+    p_answerable = [
+        q
+        for q, s in zip(probabilities(unthresholded, train + dev), train + dev, strict=True)
+        if s.answerable
+    ]
+    threshold = SAFETY * min(p_answerable)
+    return DecisionModel(unthresholded.weights, unthresholded.bias, round(threshold, 6))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suites", type=Path, default=Path("eval/suites.toml"))
+    parser.add_argument("--out", type=Path, default=DEFAULT_DECISION_FILE)
+    args = parser.parse_args(argv)
+    models: dict[str, DecisionModel] = {}
+    notes: dict[str, object] = {
+        "fitted_on": list(TRAIN_FILES),
+        "threshold_chosen_on": list(DEV_FILES),
+    }
+    for mode, semantic in (("hybrid", True), ("lexical", False)):
+        train = collect(TRAIN_FILES, args.suites, semantic)
+        dev = collect(DEV_FILES, args.suites, semantic)
+        model = calibrate(train, dev)
+        models[mode] = model
+        notes[f"{mode}_train"] = summary(model, train)
+        notes[f"{mode}_dev"] = summary(model, dev)
+        print(mode, json.dumps(model.to_json()), "train", notes[f"{mode}_train"])
+        print(mode, "dev", notes[f"{mode}_dev"])
+    save_decision_models(DecisionModels(models["hybrid"], models["lexical"]), args.out, notes)
+    print(f"wrote {args.out} ({', '.join(FEATURES)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

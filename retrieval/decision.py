@@ -1,0 +1,116 @@
+"""The decision to answer: a calibrated logistic model over the evidence for the best hit.
+
+BM25 scores and cosines alone do not say whether a passage answers: a question about
+something the sources never mention can still share words or meaning with them. The
+evidence weighed here:
+
+* `semantic`: the cosine of the question to the best sentence of the best passage;
+* `semantic_passage`: the cosine of the question to that passage as a whole;
+* `coverage`: the idf-weighted share of the question's words that the passage contains;
+* `known`: the idf-weighted share of the question's words that the corpus contains at all
+  (an off-topic question is mostly words the sources never use);
+* `named_gap`: the question names something (a proper name, a named concept) that no
+  source mentions ("United States", "Python");
+* `answer_type_missing`: it asks "how many", "how much" or "when" and the quote holds no
+  count, amount or time;
+* `centroid`: the cosine of the question to the mean of all passage sentences, i.e. to what
+  the sources as a whole are about (low for "best level to mine diamonds in Minecraft",
+  whatever single sentence mentions mines), or to the mean metadata field when that is
+  closer (a question about the documents themselves is on topic);
+* `metadata`: the best hit is a metadata field (authors, date...), which is far from the
+  sources' subject by nature.
+
+The weights are fitted on the training questions and the threshold chosen on the dev
+questions by `python -m retrieval.calibrate` (written to `decision.json`), with the
+priorities the users need: never tell a person "not covered" when a source answers, then
+no quote for an off-topic question, then no quote for an in-domain question the sources
+leave open. Lexical-only mode has its own fitted weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+DEFAULT_DECISION_FILE = Path(__file__).resolve().parent / "decision.json"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    semantic: float
+    semantic_passage: float
+    coverage: float
+    known: float
+    named_gap: float
+    answer_type_missing: float
+    centroid: float
+    metadata: float
+
+    def vector(self) -> list[float]:
+        return [float(getattr(self, f.name)) for f in fields(self)]
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+FEATURES = tuple(f.name for f in fields(Evidence))
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """p(the best hit answers) = sigmoid(bias + weights . evidence); answer when p >= threshold."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, evidence: Evidence) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, evidence.vector(), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def answers(self, evidence: Evidence) -> bool:
+        return self.probability(evidence) >= self.threshold
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "weights": dict(zip(FEATURES, self.weights, strict=True)),
+            "bias": self.bias,
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> DecisionModel:
+        weights = data["weights"]
+        if not isinstance(weights, dict) or set(weights) != set(FEATURES):
+            raise ValueError(f"decision weights must name exactly {', '.join(FEATURES)}")
+        return cls(
+            weights=tuple(float(weights[name]) for name in FEATURES),
+            bias=float(data["bias"]),  # type: ignore[arg-type]
+            threshold=float(data["threshold"]),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class DecisionModels:
+    """One model for hybrid retrieval, one for lexical-only retrieval."""
+
+    hybrid: DecisionModel
+    lexical: DecisionModel
+
+    def for_mode(self, semantic: bool) -> DecisionModel:
+        return self.hybrid if semantic else self.lexical
+
+
+def load_decision_models(path: Path = DEFAULT_DECISION_FILE) -> DecisionModels:
+    data = json.loads(path.read_text("utf-8"))
+    return DecisionModels(
+        hybrid=DecisionModel.from_json(data["hybrid"]),
+        lexical=DecisionModel.from_json(data["lexical"]),
+    )
+
+
+def save_decision_models(models: DecisionModels, path: Path, notes: dict[str, object]) -> None:
+    data = {"hybrid": models.hybrid.to_json(), "lexical": models.lexical.to_json(), **notes}
+    path.write_text(json.dumps(data, indent=1) + "\n", "utf-8")

@@ -1,0 +1,59 @@
+"""Fusing the lexical and the semantic scores into one ranking of passages.
+
+A weighted sum of scores on comparable scales: BM25 divided by the question's best BM25
+(so 1.0 is "the best lexical match for this question"), and cosines, which are already on
+one scale across questions. The weights are measured on the training questions
+(`docs/retrieval-measurements.md`); nothing here looks at a question's words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.sparse import top_k
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Fitted on the training questions (a listwise logistic fit over these four signals,
+    rounded); `docs/retrieval-measurements.md` has the figures."""
+
+    lexical: float = 0.25  # BM25 / best BM25 of the question
+    sentence: float = 1.0  # cosine of the unit's best sentence
+    passage: float = 0.0  # cosine of the whole unit (with its section title)
+    coverage: float = 0.45  # idf-weighted share of the question's words the unit holds
+
+
+def normalised_bm25(scores: FloatArray) -> FloatArray:
+    """BM25 scores divided by the best one (zeros stay zeros)."""
+    best = float(scores.max()) if len(scores) else 0.0
+    return scores / best if best > 0 else np.zeros_like(scores)
+
+
+def fuse(
+    lexical: FloatArray,
+    best_sentence: FloatArray | None,
+    passage: FloatArray | None,
+    coverage: FloatArray | None,
+    weights: FusionWeights,
+) -> FloatArray:
+    """One score per candidate. Without the semantic layer (None), BM25 alone ranks."""
+    fused = weights.lexical * normalised_bm25(lexical)
+    if best_sentence is None:
+        return fused
+    fused = fused + weights.sentence * best_sentence
+    if passage is not None and weights.passage:
+        fused = fused + weights.passage * passage
+    if coverage is not None and weights.coverage:
+        fused = fused + weights.coverage * coverage
+    return fused
+
+
+def top_positions(scores: FloatArray, k: int) -> list[int]:
+    """The k best positions, best first; ties go to the earlier passage."""
+    return [int(i) for i in top_k(scores, k)]

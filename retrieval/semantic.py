@@ -1,0 +1,95 @@
+"""The semantic index: one unit vector per search unit and per sentence, scored by cosine.
+
+A unit (a passage, or a metadata field) is embedded whole, with its section title or its
+field's description (what it is about); each sentence is embedded on its own (what one
+quote says). Vectors are computed at index time through an `EmbeddingStore`, so a corpus
+embeds each text once, and a reload only what changed. A question costs one model call,
+one matrix-vector product over the units, and one over the candidates' sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.embedding import EmbeddingModel
+from retrieval.embedding_store import EmbeddingStore
+from retrieval.units import SearchUnit
+
+Vectors = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class SemanticIndex:
+    model: EmbeddingModel
+    unit_vectors: Vectors  # (units, dimension)
+    sentence_vectors: Vectors  # (sentences, dimension), unit by unit
+    sentence_offsets: npt.NDArray[np.int64]  # (units + 1,) first sentence row of each unit
+    centroids: Vectors  # (2, dimension): the mean passage sentence and the mean metadata
+    # field, as unit vectors: what the sources are about, and what questions about the
+    # documents themselves look like
+
+    @classmethod
+    def build(
+        cls, units: Sequence[SearchUnit], model: EmbeddingModel, store: EmbeddingStore
+    ) -> SemanticIndex:
+        sentences: list[str] = []
+        offsets = [0]
+        for unit in units:
+            sentences.extend(unit.sentence_embed_texts())
+            offsets.append(len(sentences))
+        vectors = store.vectors(model, [u.embed_text for u in units] + sentences)
+        unit_vectors, sentence_vectors = vectors[: len(units)], vectors[len(units) :]
+        passage_rows = [
+            row
+            for unit, first, last in zip(units, offsets, offsets[1:], strict=False)
+            if unit.kind == "passage"
+            for row in range(first, last)
+        ]
+        metadata_rows = [i for i, unit in enumerate(units) if unit.kind == "metadata"]
+        centroids = np.stack(
+            [
+                _mean_direction(sentence_vectors[passage_rows]),
+                _mean_direction(unit_vectors[metadata_rows]),
+            ]
+        )
+        return cls(
+            model=model,
+            unit_vectors=unit_vectors,
+            sentence_vectors=sentence_vectors,
+            sentence_offsets=np.asarray(offsets, dtype=np.int64),
+            centroids=centroids,
+        )
+
+    def topicality(self, query: Vectors) -> float:
+        """How close the question is to what the sources, or their metadata, are about."""
+        return float((self.centroids @ query).max())
+
+    @property
+    def size(self) -> int:
+        return int(self.unit_vectors.shape[0])
+
+    def embed_question(self, question: str) -> Vectors:
+        vector: Vectors = self.model.embed([question])[0]
+        return vector
+
+    def unit_scores(self, query: Vectors) -> npt.NDArray[np.float64]:
+        """Cosine of the question to every unit."""
+        return (self.unit_vectors @ query).astype(np.float64)
+
+    def sentence_scores(self, position: int, query: Vectors) -> list[float]:
+        """Cosines of the question to the sentences of one unit, in order."""
+        first, last = int(self.sentence_offsets[position]), int(self.sentence_offsets[position + 1])
+        return [float(x) for x in self.sentence_vectors[first:last] @ query]
+
+
+def _mean_direction(vectors: Vectors) -> Vectors:
+    """The mean of unit vectors, as a unit vector (zeros for none)."""
+    if not len(vectors):
+        return np.zeros(vectors.shape[1], dtype=np.float32)
+    mean = vectors.mean(axis=0)
+    direction: Vectors = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+    return direction

@@ -1,0 +1,100 @@
+"""What questions are matched against: every passage, and every metadata field of a document.
+
+A question about the document itself ("who's the author from the Swedish Red Cross?", "is
+there more to read on this blog?") is answered by its metadata, whatever words it uses:
+each field is a unit beside the passages, ranked by the same lexical and semantic scores,
+and quoted as it is. The field's description (what it is, in plain words) is indexed and
+embedded with it, so that the meaning of a question about authors or related reading
+finds it; the description is never quoted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from corpus.models import Corpus, Document, Passage
+from corpus.sentences import sentence_spans
+from retrieval.metadata import FIELD_LABELS, MetadataEntry, entries_for
+
+# What each metadata field is, as a reader would put it.
+FIELD_DESCRIPTIONS = {
+    "authors": "The authors who wrote this post, with their positions",
+    "date": "The date this post was published",
+    "publisher": "The blog or website that published this post",
+    "tags": "The tags (keywords) of this post",
+    "categories": "The categories this post is filed under",
+    "related": "See also: other posts to read on the same subject",
+    "reading_time": "How long this post takes to read",
+}
+# The title is asked for by name ("what is it called?", see `retrieval.metadata`); as a
+# unit it would be close to every question and quote nothing new.
+_NOT_UNITS = frozenset({"title"})
+
+
+@dataclass(frozen=True)
+class SearchUnit:
+    """A passage or a metadata field: the text quoted, and what is indexed and embedded."""
+
+    kind: Literal["passage", "metadata"]
+    doc_id: str
+    unit_id: str
+    section: str | None
+    text: str  # what is quoted
+    index_text: str  # what BM25 indexes
+    embed_text: str  # what the unit's own embedding sees
+    sentences: tuple[tuple[int, int], ...]  # spans in `text` that can be quoted alone
+    sentence_context: str = ""  # embedded before each sentence (a field's description)
+
+    def sentence_embed_texts(self) -> list[str]:
+        return [f"{self.sentence_context}{self.text[a:b]}" for a, b in self.sentences]
+
+
+def passage_sentence_spans(text: str) -> list[tuple[int, int]]:
+    return sentence_spans(text) or [(0, len(text))]
+
+
+def passage_unit(passage: Passage) -> SearchUnit:
+    titled = f"{passage.section}\n{passage.text}" if passage.section else passage.text
+    return SearchUnit(
+        kind="passage",
+        doc_id=passage.doc_id,
+        unit_id=passage.id,
+        section=passage.section,
+        text=passage.text,
+        index_text=titled,
+        embed_text=f"{passage.section}. {passage.text}" if passage.section else passage.text,
+        sentences=tuple(passage_sentence_spans(passage.text)),
+    )
+
+
+def metadata_unit(document: Document, entry: MetadataEntry) -> SearchUnit:
+    description = FIELD_DESCRIPTIONS.get(entry.field, FIELD_LABELS.get(entry.field, entry.field))
+    lines, offset = [], 0
+    for line in entry.text.split("\n"):
+        if line.strip():
+            lines.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    return SearchUnit(
+        kind="metadata",
+        doc_id=document.id,
+        unit_id=entry.entry_id,
+        section=FIELD_LABELS.get(entry.field, entry.field),
+        text=entry.text,
+        index_text=f"{description}\n{entry.text}",
+        embed_text=f"{description}: {entry.text}",
+        sentences=tuple(lines) or ((0, len(entry.text)),),
+        sentence_context=f"{description}: ",
+    )
+
+
+def units_for(corpus: Corpus) -> tuple[SearchUnit, ...]:
+    """Passages first, in corpus order (position i is passage i), then metadata fields."""
+    units = [passage_unit(p) for p in corpus.passages]
+    for document in corpus.documents:
+        units.extend(
+            metadata_unit(document, entry)
+            for entry in entries_for(document)
+            if entry.field not in _NOT_UNITS
+        )
+    return tuple(units)
