@@ -47,7 +47,8 @@ class EmbeddingStore:
         file = self._file(model_id)
         if file is not None and file.is_file():
             try:
-                with np.load(file) as arrays:
+                # np.load leaves a file it opened itself open when the archive is bad.
+                with file.open("rb") as handle, np.load(handle) as arrays:
                     keys, vectors = arrays["keys"], arrays["vectors"]
                 if keys.ndim != 2 or keys.shape[0] != vectors.shape[0]:
                     raise ValueError("keys and vectors disagree")

@@ -23,16 +23,22 @@ class FusionWeights:
     """Fitted on the training questions (a listwise logistic fit over these four signals,
     rounded); `docs/retrieval-measurements.md` has the figures."""
 
-    lexical: float = 0.25  # BM25 / best BM25 of the question
+    lexical: float = 0.25  # BM25 on the question's scale (`normalised_bm25`)
     sentence: float = 1.0  # cosine of the unit's best sentence
-    passage: float = 0.0  # cosine of the whole unit (with its section title)
+    passage: float = 0.3  # cosine of the whole unit (with its section title)
     coverage: float = 0.45  # idf-weighted share of the question's words the unit holds
 
 
-def normalised_bm25(scores: FloatArray) -> FloatArray:
-    """BM25 scores divided by the best one (zeros stay zeros)."""
-    best = float(scores.max()) if len(scores) else 0.0
-    return scores / best if best > 0 else np.zeros_like(scores)
+def normalised_bm25(
+    scores: FloatArray, floor: float = 0.0, span: float | None = None
+) -> FloatArray:
+    """BM25 scores on the question's own scale: 0 for a passage matching no term, about 1
+    for one holding every term of the question once (`LexicalIndex.scale`). Without a
+    span, divided by the best score (zeros stay zeros)."""
+    if span is None:
+        best = float(scores.max()) if len(scores) else 0.0
+        return scores / best if best > 0 else np.zeros_like(scores)
+    return np.maximum(scores - floor, 0.0) / span
 
 
 def fuse(
@@ -43,7 +49,7 @@ def fuse(
     weights: FusionWeights,
 ) -> FloatArray:
     """One score per candidate. Without the semantic layer (None), BM25 alone ranks."""
-    fused = weights.lexical * normalised_bm25(lexical)
+    fused = weights.lexical * lexical
     if best_sentence is None:
         return fused
     fused = fused + weights.sentence * best_sentence

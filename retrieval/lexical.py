@@ -88,6 +88,23 @@ class LexicalIndex:
             return np.zeros(self.index.size)
         return self.index.scores(query.terms)
 
+    def scale(self, query: LexicalQuery) -> tuple[float, float]:
+        """(floor, span) of this question's BM25 scores: what every passage gets (BM25+'s
+        delta for absent terms) and what a passage holding each term once, at average
+        length, adds to it. A term the corpus lacks counts as the rarest term, matched by
+        none, so a question of mostly unknown words scores low everywhere."""
+        index = self.index
+        rarest = float(index.idf.max()) if len(index.idf) else 1.0
+        floor = span = 0.0
+        for term in set(query.terms):
+            term_id = index.term_ids.get(term)
+            if term_id is None:
+                span += rarest
+            else:
+                floor += float(index.absent[term_id])
+                span += float(index.idf[term_id])
+        return floor, span or 1.0
+
     def doc_freq(self, term: str) -> int:
         return self.index.term_doc_freq(term)
 

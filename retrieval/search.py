@@ -30,7 +30,7 @@ from retrieval.evidence import (
     named_gaps,
     smooth_idf,
 )
-from retrieval.fusion import FusionWeights, fuse, top_positions
+from retrieval.fusion import FusionWeights, fuse, normalised_bm25, top_positions
 from retrieval.lexical import LexicalIndex, LexicalQuery
 from retrieval.metadata import (
     FIELD_LABELS,
@@ -228,7 +228,7 @@ class Retriever:
         candidates = self.config.candidates
         if self.semantic is None:
             positions = top_positions(lexical, min(self.config.max_hits, size))
-            fused = fuse(lexical[positions], None, None, None, self.config.fusion)
+            fused = fuse(normalised_bm25(lexical[positions]), None, None, None, self.config.fusion)
             return Ranking(
                 positions,
                 {p: float(s) for p, s in zip(positions, fused, strict=True)},
@@ -243,8 +243,13 @@ class Retriever:
         best_sentence = np.array([max(sentence_cosines[p]) for p in pool])
         # The pool holds the best BM25 passage, so BM25 is normalised by the corpus's best.
         coverage = np.array(self.lexical.coverage(query, pool))
+        floor, span = self.lexical.scale(query)
         fused = fuse(
-            lexical[pool], best_sentence, passage_cosines[pool], coverage, self.config.fusion
+            normalised_bm25(lexical[pool], floor, span),
+            best_sentence,
+            passage_cosines[pool],
+            coverage,
+            self.config.fusion,
         )
         order = top_positions(fused, min(self.config.max_hits, len(pool)))
         positions = self._answer_type_first(query, [pool[i] for i in order])

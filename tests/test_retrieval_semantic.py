@@ -1,0 +1,146 @@
+"""The semantic layer: the shipped ONNX model, the embedding store, and the fallback to
+words only when the model is missing or broken."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.library import Library
+from corpus import default_corpus_dir, load_corpus
+from retrieval.embedding import DEFAULT_MODEL_DIR, EmbeddingModel, ModelUnavailable, load_model
+from retrieval.embedding_store import EmbeddingStore
+from retrieval.engine import EngineSettings, build_retriever
+
+
+@pytest.fixture(scope="module")
+def model() -> EmbeddingModel:
+    loaded = load_model()
+    assert loaded is not None, "the shipped model must load"
+    return loaded
+
+
+class CountingModel:
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self, model: EmbeddingModel) -> None:
+        self._model = model
+        self.model_id = model.model_id
+        self.dimension = model.dimension
+        self.folder = model.folder
+        self.embedded: list[str] = []
+
+    def embed(self, texts: list[str], *, batch_size: int = 1) -> np.ndarray:
+        self.embedded.extend(texts)
+        return self._model.embed(texts, batch_size=batch_size)
+
+
+def test_embeddings_are_unit_vectors_and_meaning_is_closer_than_words(
+    model: EmbeddingModel,
+) -> None:
+    vectors = model.embed(
+        [
+            "Parliamentarians proposed to withdraw from the Convention.",
+            "MPs want to pull out of the treaty.",
+            "Parliament debated the budget for schools.",
+        ]
+    )
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_a_texts_vector_does_not_depend_on_the_texts_embedded_with_it(
+    model: EmbeddingModel,
+) -> None:
+    texts = ["short", "a much longer sentence about anti-personnel mines and their victims", "x y"]
+    together = model.embed(texts)
+    alone = np.vstack([model.embed([t]) for t in texts])
+    assert np.array_equal(together, alone)  # the cache may serve either
+    batched = model.embed(texts, batch_size=2)  # grouped by length, each row its own text
+    assert (np.sum(batched * alone, axis=1) > 0.97).all()
+    assert model.embed([]).shape == (0, 384)
+
+
+def test_a_missing_or_broken_model_is_one_log_line_and_words_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "model.onnx").write_bytes(b"not an onnx file")
+    shutil.copy(DEFAULT_MODEL_DIR / "tokenizer.json", broken / "tokenizer.json")
+    with pytest.raises(ModelUnavailable):
+        EmbeddingModel(broken)
+    corpus = load_corpus(default_corpus_dir())
+    for folder in (broken, tmp_path / "no-such-model"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            retriever = build_retriever(corpus, EngineSettings(model_dir=folder))
+        assert retriever.semantic is None
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 1 and "semantic search is off" in warnings[0].getMessage()
+        answer = retriever.search("What did military leadership in Estonia and Latvia say?")
+        assert answer.answered and "Estonia" in answer.hits[0].quote
+
+
+def test_semantic_off_builds_no_semantic_index() -> None:
+    corpus = load_corpus(default_corpus_dir())
+    assert build_retriever(corpus, EngineSettings(semantic=False)).semantic is None
+    assert build_retriever(corpus, EngineSettings()).semantic is not None
+
+
+def test_the_store_embeds_a_text_once_and_a_changed_file_only_anew(
+    model: EmbeddingModel, tmp_path: Path
+) -> None:
+    counting = CountingModel(model)
+    store_dir = tmp_path / "embeddings"
+    first = EmbeddingStore(store_dir).vectors(counting, ["alpha text", "beta text"])  # type: ignore[arg-type]
+    assert counting.embedded == ["alpha text", "beta text"]
+    counting.embedded.clear()
+    again = EmbeddingStore(store_dir).vectors(counting, ["beta text", "alpha text", "gamma"])  # type: ignore[arg-type]
+    assert counting.embedded == ["gamma"]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
+
+
+def test_a_reload_after_one_file_changed_embeds_only_that_files_texts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: EmbeddingModel
+) -> None:
+    corpus_dir = Path(shutil.copytree(default_corpus_dir(), tmp_path / "corpus"))
+    (corpus_dir / "note.md").write_text(
+        "# Clearance in winter\n\nSnow hides mines from deminers for months in the far north.\n",
+        "utf-8",
+    )
+    counting = CountingModel(model)
+    monkeypatch.setattr("retrieval.engine.embedding_model", lambda settings: counting)
+    library = Library(corpus_dir, tmp_path / "data")
+    library.load()
+    assert any("Snow hides mines" in text for text in counting.embedded)
+    assert any("Estonia" in text for text in counting.embedded)
+
+    counting.embedded.clear()
+    (corpus_dir / "note.md").write_text(
+        "# Clearance in winter\n\nIce and snow hide mines from deminers for months.\n", "utf-8"
+    )
+    library.load()
+    assert counting.embedded, "the changed file was not embedded"
+    assert all("Estonia" not in text for text in counting.embedded), "unchanged text re-embedded"
+    assert any("Ice and snow hide mines" in text for text in counting.embedded)
+
+
+def test_a_damaged_store_is_rebuilt_not_fatal(
+    model: EmbeddingModel, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store_dir = tmp_path / "embeddings"
+    EmbeddingStore(store_dir).vectors(model, ["alpha text"])
+    (stored,) = store_dir.glob("*.npz")
+    stored.write_bytes(stored.read_bytes()[:100])
+    counting = CountingModel(model)
+    with caplog.at_level(logging.WARNING):
+        vectors = EmbeddingStore(store_dir).vectors(counting, ["alpha text"])  # type: ignore[arg-type]
+    assert counting.embedded == ["alpha text"]
+    assert "damaged embedding store" in caplog.text
+    assert np.allclose(vectors, model.embed(["alpha text"]), atol=1e-6)
