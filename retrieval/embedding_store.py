@@ -18,9 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.embedding import EmbeddingModel
+from retrieval.embedding import DEFAULT_MODEL_DIR, EmbeddingModel
 
 log = logging.getLogger(__name__)
+
+# Vectors of the shipped seed corpus for the shipped model, so that the first question on a
+# fresh install does not wait for the seeds to be embedded. Read only; refreshed with
+# `python -m retrieval.embedding_store` (a test fails when it no longer covers the seeds).
+SHIPPED_STORE = DEFAULT_MODEL_DIR / "seed-embeddings"
 
 _KEY_BYTES = 16
 
@@ -32,8 +37,9 @@ def text_key(text: str) -> bytes:
 class EmbeddingStore:
     """Vectors under `folder` (None: kept in memory for this process only)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, shipped: Path | None = SHIPPED_STORE) -> None:
         self.folder = folder
+        self.shipped = shipped
         self._memory: dict[str, dict[bytes, np.ndarray]] = {}
         self.last_embedded = 0  # how many texts the latest call had to embed
 
@@ -44,17 +50,10 @@ class EmbeddingStore:
         if model_id in self._memory:
             return self._memory[model_id]
         known: dict[bytes, np.ndarray] = {}
-        file = self._file(model_id)
-        if file is not None and file.is_file():
-            try:
-                # np.load leaves a file it opened itself open when the archive is bad.
-                with file.open("rb") as handle, np.load(handle) as arrays:
-                    keys, vectors = arrays["keys"], arrays["vectors"]
-                if keys.ndim != 2 or keys.shape[0] != vectors.shape[0]:
-                    raise ValueError("keys and vectors disagree")
-                known = {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
-            except Exception as error:  # a damaged file is a cache miss
-                log.warning("ignoring the damaged embedding store %s: %s", file, error)
+        shipped = self.shipped / f"{model_id}.npz" if self.shipped else None
+        for file in (shipped, self._file(model_id)):
+            if file is not None and file.is_file():
+                known.update(_read_file(file))
         return known
 
     def vectors(self, model: EmbeddingModel, texts: Sequence[str]) -> np.ndarray:
@@ -96,3 +95,37 @@ class EmbeddingStore:
                     other.unlink(missing_ok=True)
         except OSError as error:
             log.warning("could not write the embedding store in %s: %s", self.folder, error)
+
+
+def _read_file(file: Path) -> dict[bytes, np.ndarray]:
+    try:
+        # np.load leaves a file it opened itself open when the archive is bad.
+        with file.open("rb") as handle, np.load(handle) as arrays:
+            keys, vectors = arrays["keys"], arrays["vectors"]
+        if keys.ndim != 2 or keys.shape[0] != vectors.shape[0]:
+            raise ValueError("keys and vectors disagree")
+        return {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+    except Exception as error:  # a damaged file is a cache miss
+        log.warning("ignoring the damaged embedding store %s: %s", file, error)
+        return {}
+
+
+def refresh_shipped_store() -> Path:
+    """Embed the shipped seeds with the shipped model into SHIPPED_STORE."""
+    from corpus import default_corpus_dir, load_corpus
+    from retrieval.embedding import load_model
+    from retrieval.semantic import SemanticIndex
+    from retrieval.units import units_for
+
+    model = load_model()
+    if model is None:
+        raise SystemExit("the shipped model does not load")
+    for old in SHIPPED_STORE.glob("*.npz"):
+        old.unlink()
+    store = EmbeddingStore(SHIPPED_STORE, shipped=None)
+    SemanticIndex.build(units_for(load_corpus(default_corpus_dir())), model, store)
+    return SHIPPED_STORE / f"{model.model_id}.npz"
+
+
+if __name__ == "__main__":
+    print(f"wrote {refresh_shipped_store()}")
