@@ -24,8 +24,16 @@ TITLE = "Why Nordic governments must uphold the global ban on anti-personnel min
 @pytest.fixture(autouse=True)
 def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The shipped corpus, whatever BOT_* settings or .env the machine has."""
-    for name in ("BOT_TOKEN", "BOT_CORPUS_DIR", "BOT_ADMIN_IDS", "BOT_API_URL"):
+    for name in (
+        "BOT_TOKEN",
+        "BOT_CORPUS_DIR",
+        "BOT_ADMIN_IDS",
+        "BOT_API_URL",
+        "BOT_SEMANTIC",
+        "BOT_EMBEDDING_MODEL",
+    ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
 
 
@@ -139,3 +147,68 @@ def test_eval_with_a_missing_file_exits_2(
 ) -> None:
     assert main(["eval", str(tmp_path / "missing.json")]) == 2
     assert "ihlbot: cannot read" in capsys.readouterr().err
+
+
+def write_suites(tmp_path: Path) -> Path:
+    items = [
+        {"id": "1", "question": QUESTION, "gold": ["not militarily necessary"], "kind": "lexical"},
+        {"id": "2", "question": UNANSWERABLE, "gold": [], "kind": "unanswerable_offtopic"},
+    ]
+    (tmp_path / "a.json").write_text(json.dumps(items), "utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(items[:1]), "utf-8")
+    (tmp_path / "held.json").write_text(json.dumps(items[:1]), "utf-8")
+    seeds = default_corpus_dir()
+    suites = tmp_path / "suites.toml"
+    suites.write_text(
+        f'[[suite]]\nfile = "a.json"\ncorpus = ["{seeds}"]\n\n'
+        f'[[suite]]\nfile = "b.json"\ncorpus = ["{seeds}"]\n\n'
+        f'[[suite]]\nfile = "held.json"\ncorpus = ["{seeds}"]\nheldout = true\n',
+        "utf-8",
+    )
+    return suites
+
+
+def test_eval_prints_every_suite_and_held_out_ones_only_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suites = write_suites(tmp_path)
+    assert main(["eval", "--suites", str(suites)]) == 0
+    out = capsys.readouterr().out
+    headers = re.findall(r"^== (\S+) \((hybrid|lexical);", out, re.MULTILINE)
+    assert [(Path(f).name, mode) for f, mode in headers] == [
+        ("a.json", "hybrid"),
+        ("b.json", "hybrid"),
+    ]
+    assert "quote    hit@1 1.000" in out and 'told "not covered": 0 of 1' in out
+    assert main(["eval", "--suites", str(suites), "--heldout", "--lexical"]) == 0
+    out = capsys.readouterr().out
+    assert [Path(f).name for f, _ in re.findall(r"^== (\S+) \((\w+);", out, re.M)] == [
+        "a.json",
+        "b.json",
+        "held.json",
+    ]
+    assert "(lexical;" in out and "(hybrid;" not in out
+
+
+def test_semantic_off_in_the_environment_answers_from_words_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suites = write_suites(tmp_path)
+    monkeypatch.setenv("BOT_SEMANTIC", "off")
+    assert main(["eval", "--suites", str(suites)]) == 0
+    assert "(lexical;" in capsys.readouterr().out
+    assert main(["ask", "--json", QUESTION]) == 0
+    assert json.loads(capsys.readouterr().out)["answered"] is True
+
+
+def test_index_builds_embeddings_into_the_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.md").write_text("# Winter\n\nSnow hides mines from deminers.\n", "utf-8")
+    assert main(["index", "--corpus", str(corpus)]) == 0
+    assert "BM25 and embeddings of" in capsys.readouterr().out
+    assert list((tmp_path / "data" / "embeddings").glob("*.npz"))
+    assert main(["index", "--corpus", str(corpus), "--lexical"]) == 0
+    assert "BM25 only" in capsys.readouterr().out
