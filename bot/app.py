@@ -24,6 +24,7 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -86,13 +87,19 @@ def build_application(
     groups = filters.ChatType.GROUPS
     new_message = filters.UpdateType.MESSAGE  # edits are not questions asked anew
 
-    # Commands, in private chats and groups alike.
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("about", handlers.about))
-    application.add_handler(CommandHandler("sources", handlers.sources))
-    application.add_handler(CommandHandler("ask", handlers.ask))
-    application.add_handler(CommandHandler("reload", handlers.reload_corpus))
+    # An update Telegram delivers twice (after a lost getUpdates answer) is handled once.
+    application.add_handler(TypeHandler(Update, handlers.drop_repeated_update), group=-1)
+    # Commands, in private chats and groups alike; an edit never runs one (an edited
+    # "/start" that now reads "/reload" must not reload, an edited /ask is not re-asked).
+    for name, callback in (
+        ("start", handlers.start),
+        ("help", handlers.help_command),
+        ("about", handlers.about),
+        ("sources", handlers.sources),
+        ("ask", handlers.ask),
+        ("reload", handlers.reload_corpus),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=new_message))
     # Questions: every private text; in groups only mentions and replies to the bot.
     application.add_handler(
         MessageHandler(

@@ -7,6 +7,8 @@ Heavy imports (Telegram, the index) happen inside the subcommand that needs them
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,16 +106,35 @@ def _retriever(corpus_dirs: list[Path], engine: EngineSettings) -> Retriever | N
     return build_retriever(corpus, engine)
 
 
+def _cached_retriever(corpus_dir: Path, engine: EngineSettings) -> Retriever | None:
+    """The corpus and index from BOT_DATA_DIR's cache, as the bot uses them, so that a
+    question on a large corpus does not load and index it again."""
+    from bot.library import build_snapshot
+    from retrieval.cache import IndexCache
+
+    cache = (
+        IndexCache(engine.embeddings_dir.parent / "index-cache") if engine.embeddings_dir else None
+    )
+    snapshot, corpus, _ = build_snapshot(corpus_dir, cache, engine)
+    for problem in corpus.problems:
+        print(f"ihlbot: {problem.file}: {problem.reason}", file=sys.stderr)
+    if snapshot is None:
+        print(f"ihlbot: no document could be loaded from {corpus_dir}", file=sys.stderr)
+        return None
+    return snapshot.retriever
+
+
 def command_ask(args: argparse.Namespace) -> int:
     from bot.terminal import format_answer, json_line
 
-    retriever = _retriever([_corpus_dir(args.corpus)], _engine_settings(args))
+    retriever = _cached_retriever(_corpus_dir(args.corpus), _engine_settings(args))
     if retriever is None:
         return 1
     if args.question is None:  # one question per line, one JSON object per line
-        for line in sys.stdin:
-            if line.strip():
-                print(json_line(retriever.search(line.rstrip("\n"), k=args.k)), flush=True)
+        # Undecodable bytes become U+FFFD: one bad line must not end the run.
+        lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        for line in lines:
+            print(json_line(retriever.search(line.rstrip("\r\n"), k=args.k)), flush=True)
         return 0
     answer = retriever.search(args.question, k=args.k)
     if args.json:
@@ -190,6 +211,16 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ihlbot",
@@ -208,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the question (default: one per stdin line, answered as JSON lines)",
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument("--k", type=int, default=3, help="number of quotes (default 3)")
+    ask.add_argument("--k", type=_positive, default=3, help="number of quotes (default 3)")
     ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: shipped seeds)")
     ask.add_argument("--lexical", action="store_true", help="BM25 only, no embeddings")
     ask.set_defaults(handler=command_ask)
@@ -217,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "file", nargs="?", help="JSON list of {id, question, gold, kind} (default: every suite)"
     )
-    evaluation.add_argument("--k", type=int, default=3)
+    evaluation.add_argument("--k", type=_positive, default=3)
     evaluation.add_argument(
         "--corpus", metavar="DIR", action="append", help="corpus folder (repeatable)"
     )
@@ -239,7 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = args.handler
-    code: int = handler(args)
+    try:
+        code: int = handler(args)
+    except BrokenPipeError:
+        # The reader left (`ihlbot ask < questions | head`): stop quietly, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return code
 
 

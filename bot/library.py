@@ -64,7 +64,7 @@ def build_snapshot(
     engine = engine or EngineSettings()
     settings = index_settings(config, engine)
     key = corpus_key(corpus_dir, settings) if cache and corpus_dir.is_dir() else None
-    cached = cache.load(key) if cache and key else None
+    cached = cache.load(key, corpus_dir) if cache and key else None
     if cached is not None:
         corpus, index = cached
         retriever = build_retriever(corpus, engine, config=config, index=index)

@@ -16,17 +16,16 @@ from corpus.furniture import Furniture, remove_furniture
 from corpus.loaders import LOADERS
 from corpus.metadata import (
     DocumentMetadata,
-    is_sidecar,
     metadata_from_loader,
     read_sidecar,
     sidecar_path,
 )
 from corpus.models import Author, Corpus, Document, LoadProblem, Passage
+from corpus.scan import scan_corpus
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-_IGNORED_NAMES = frozenset({"readme.md", "readme.txt", "license", "license.txt"})
 
 
 def _furniture_metadata(furniture: Furniture) -> DocumentMetadata:
@@ -56,7 +55,10 @@ def load_document(
     if loader is None:
         supported = ", ".join(sorted(LOADERS))
         raise LoadError(f"unsupported file type '{path.suffix or path.name}' ({supported})")
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise LoadError(f"cannot be read ({error.strerror or error})") from None
     if size > MAX_FILE_BYTES:
         raise LoadError(f"the file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
     try:
@@ -95,16 +97,8 @@ def load_document(
 
 
 def corpus_files(directory: Path) -> list[Path]:
-    """Candidate documents under `directory`, in a stable order; hidden files are skipped."""
-    files = [
-        path
-        for path in directory.rglob("*")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
-        and not is_sidecar(path)
-        and path.name.lower() not in _IGNORED_NAMES
-    ]
-    return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+    """Candidate documents under `directory`, in a stable order (see `corpus.scan`)."""
+    return scan_corpus(directory).files
 
 
 def _document_id(relative: Path, taken: set[str]) -> str:
@@ -127,9 +121,11 @@ def load_corpus(directory: Path) -> Corpus:
         )
     documents: list[Document] = []
     passages: list[Passage] = []
-    problems: list[LoadProblem] = []
+    scan = scan_corpus(directory)
+    problems: list[LoadProblem] = list(scan.problems)
     taken: set[str] = set()
-    for path in corpus_files(directory):
+    seen: dict[str, str] = {}  # content digest -> the file that had it first
+    for path in scan.files:
         relative = path.relative_to(directory)
         try:
             document, doc_passages = load_document(
@@ -149,6 +145,15 @@ def load_corpus(directory: Path) -> Corpus:
                 )
             )
             continue
+        first = seen.setdefault(document.content_sha256, document.source_file)
+        if first != document.source_file:
+            problems.append(
+                LoadProblem(
+                    file=document.source_file,
+                    reason=f"the same content as {first}; its passages are shown once",
+                    skipped=False,
+                )
+            )
         documents.append(document)
         passages.extend(doc_passages)
     return Corpus(documents=tuple(documents), passages=tuple(passages), problems=tuple(problems))

@@ -111,6 +111,17 @@ class Corpus(_Frozen):
     passages: tuple[Passage, ...] = ()
     problems: tuple[LoadProblem, ...] = ()
 
+    @model_validator(mode="after")
+    def _passages_are_their_documents_words(self) -> Corpus:
+        """Every passage is its document's text between its offsets: checked wherever a
+        corpus is built, from files or from a cache, so no other text can be quoted."""
+        texts = {d.id: d.text for d in self.documents}
+        for passage in self.passages:
+            text = texts.get(passage.doc_id)
+            if text is None or text[passage.start : passage.end] != passage.text:
+                raise ValueError(f"passage {passage.id} is not its document's text")
+        return self
+
     def document(self, doc_id: str) -> Document:
         for document in self.documents:
             if document.id == doc_id:

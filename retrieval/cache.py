@@ -1,10 +1,20 @@
-"""An on-disk copy of a loaded corpus and its index, reused while the corpus is unchanged.
+"""An on-disk copy of a loaded corpus and its index, reused while nothing it derives from changed.
 
 Loading and indexing a large corpus takes seconds to minutes; a restart or a /reload with
-nothing changed should not pay that again. The cache key covers every file of the corpus
-folder (path, size, modification time, as `make` does), the vocabulary and the retrieval
-settings, so that any change to what the index is built from makes a new key. Only the
-newest entry is kept. A damaged or unreadable entry is ignored (and rebuilt), never fatal.
+nothing changed should not pay that again. But the cache is a derived artefact, never a
+source: what it serves must be what loading the files would give.
+
+* The key covers everything the entry is built from: each document file and sidecar of
+  the corpus folder (path, size, modification time, as `make` does), the vocabulary, the
+  retrieval settings, the cache format, the project's version and a digest of the code
+  that loads and indexes (so an upgraded chunker never serves the old passages).
+* An entry is written to a temporary folder, with a manifest of the files' SHA-256 written
+  last, then renamed into place. Reading checks the manifest; a missing, truncated or
+  edited file is a miss, logged in one line with the reason, and the entry is rebuilt.
+* Every cached document's content digest is checked against its file on disk, so a cache
+  cannot quote a file that is no longer there, or no longer says that.
+
+Only the newest entry is kept. No error of the cache is fatal.
 """
 
 from __future__ import annotations
@@ -12,56 +22,105 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from corpus.models import Corpus
+from corpus.scan import scan_corpus
 from retrieval.scoring import BM25Params, Variant
 from retrieval.sparse import SparseBM25
+from retrieval.units import units_for
 from retrieval.vocabulary import DEFAULT_VOCABULARY
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _ARRAYS = ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len")
+_FILES = ("corpus.json", "terms.json", "index.npz")
+_MANIFEST = "manifest.json"
+_CODE_PACKAGES = ("corpus", "retrieval")
+
+
+@cache
+def code_fingerprint() -> str:
+    """The project's version and a digest of the code that loads, chunks and indexes."""
+    try:
+        version = metadata.version("ihlbot")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    digest = hashlib.sha256(version.encode())
+    root = Path(__file__).resolve().parent.parent
+    for package in _CODE_PACKAGES:
+        for source in sorted((root / package).glob("*.py")):
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    return f"{version}+{digest.hexdigest()[:12]}"
 
 
 def corpus_key(corpus_dir: Path, settings: object, vocabulary: Path = DEFAULT_VOCABULARY) -> str:
-    """A digest of everything the index is built from (the files' paths, sizes and
-    modification times, the vocabulary, the retrieval settings and this format)."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{settings!r}".encode())
+    """A digest of everything the index is built from. Files that vanish while they are
+    listed, and names that are not UTF-8, do not make it fail."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{code_fingerprint()}|{settings!r}".encode())
     digest.update(vocabulary.read_bytes())
-    for path in sorted(p for p in Path(corpus_dir).rglob("*") if p.is_file()):
-        stat = path.stat()
-        relative = path.relative_to(corpus_dir).as_posix()
-        digest.update(f"{relative}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    scan = scan_corpus(Path(corpus_dir))
+    for path in sorted(scan.files + scan.sidecars):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        relative = os.fsencode(path.relative_to(corpus_dir))
+        digest.update(relative + f"|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for problem in scan.problems:
+        digest.update(f"{problem.file}|{problem.reason}\n".encode())
     return digest.hexdigest()[:32]
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class IndexCache:
-    """Entries under `root`, one folder per key: corpus.json, index.npz, terms.json."""
+    """Entries under `root`, one folder per key: corpus.json, index.npz, terms.json and the
+    manifest of their digests."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def load(self, key: str) -> tuple[Corpus, SparseBM25] | None:
+    def load(self, key: str, corpus_dir: Path | None = None) -> tuple[Corpus, SparseBM25] | None:
+        """The entry for `key`, or None (logged) when it is missing, damaged or stale."""
         folder = self.root / key
-        if not folder.is_dir():
-            return None
         try:
+            if not folder.is_dir():
+                return None
+            manifest = json.loads((folder / _MANIFEST).read_text("utf-8"))
+            for name in _FILES:
+                if _sha256(folder / name) != manifest.get(name):
+                    raise ValueError(f"{name} does not match its checksum")
             corpus = Corpus.model_validate_json((folder / "corpus.json").read_bytes())
             meta = json.loads((folder / "terms.json").read_text("utf-8"))
-            with np.load(folder / "index.npz") as arrays:
+            with (folder / "index.npz").open("rb") as handle, np.load(handle) as arrays:
                 loaded = {name: arrays[name] for name in _ARRAYS}
             params = BM25Params(**{**meta["params"], "variant": Variant(meta["params"]["variant"])})
             index = SparseBM25(
                 params=params, term_ids={t: i for i, t in enumerate(meta["terms"])}, **loaded
             )
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            log.warning("ignoring the damaged index cache %s: %s", folder, error)
+            if index.size != len(corpus.passages) + _metadata_units(corpus):
+                raise ValueError("the index does not match the corpus")
+            if corpus_dir is not None:
+                _check_sources(corpus, corpus_dir)
+        except Exception as error:  # whatever is wrong with it, the files are rebuilt
+            log.warning("rebuilding the index cache %s: %s", folder, error)
+            shutil.rmtree(folder, ignore_errors=True)
             return None
         return corpus, index
 
@@ -76,7 +135,10 @@ class IndexCache:
             (staging / "terms.json").write_text(
                 json.dumps({"params": params, "terms": terms}), "utf-8"
             )
-            np.savez(staging / "index.npz", **{n: getattr(index, n) for n in _ARRAYS})
+            with (staging / "index.npz").open("wb") as handle:
+                np.savez(handle, **{n: getattr(index, n) for n in _ARRAYS})
+            manifest = {name: _sha256(staging / name) for name in _FILES}
+            (staging / _MANIFEST).write_text(json.dumps(manifest), "utf-8")  # written last
             target = self.root / key
             if target.exists():
                 shutil.rmtree(staging)
@@ -87,3 +149,18 @@ class IndexCache:
                     shutil.rmtree(other, ignore_errors=True)
         except OSError as error:
             log.warning("could not write the index cache in %s: %s", self.root, error)
+
+
+def _metadata_units(corpus: Corpus) -> int:
+    return len(units_for(corpus)) - len(corpus.passages)
+
+
+def _check_sources(corpus: Corpus, corpus_dir: Path) -> None:
+    """Each cached document still is its file: same place inside the folder, same bytes."""
+    root = corpus_dir.resolve()
+    for document in corpus.documents:
+        path = (corpus_dir / document.source_file).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"{document.source_file} is outside the corpus folder")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != document.content_sha256:
+            raise ValueError(f"{document.source_file} changed since it was cached")

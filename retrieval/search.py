@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from retrieval.scoring import BM25Params, Variant
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
 from retrieval.units import SearchUnit, units_for
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 # Characters that change nothing a reader sees but split words: zero-width joiners and
@@ -197,7 +200,8 @@ class Retriever:
             # A question about the text is answered by the text: a metadata field that
             # ranks below a passage (the authors' line, the tags) would only be noise.
             kept = [p for p in kept if self.units[p].kind == "passage"]
-        hits = _distinct([self._hit(p, ranking, marked) for p in kept])[offset : offset + k]
+        hits = _distinct([self._hit(p, ranking, marked) for p in kept])
+        hits = [hit for hit in hits if self._is_verbatim(hit)][offset : offset + k]
         return Answer(
             question=asked,
             answered=True,
@@ -309,6 +313,21 @@ class Retriever:
         total = sum(weight for weight, _ in weights)
         known = sum(weight for weight, term in weights if self.lexical.doc_freq(term) > 0)
         return known / total if total else 0.0
+
+    def _is_verbatim(self, hit: Hit) -> bool:
+        """The invariant every quote keeps: its words are its source's words, at its place.
+        (The corpus model checks passages against documents when it is built; this checks
+        what is about to be shown.)"""
+        document = self.documents.get(hit.doc_id)
+        if document is None:
+            ok = False
+        elif hit.kind == "metadata":
+            ok = any(e.text == hit.quote for e in self.metadata.get(hit.doc_id, ()))
+        else:
+            ok = hit.quote in hit.text and hit.text in document.text
+        if not ok:
+            log.error("dropped a hit whose quote is not in its source: %s", hit.passage_id)
+        return ok
 
     def _same_answer(self, question: str, ranking: Ranking, k: int) -> bool:
         """Whether the question as written would have shown the same passages."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -85,16 +86,49 @@ def test_ask_unanswerable_json(capsys: pytest.CaptureFixture[str], shipped: Corp
     assert found == {"question": UNANSWERABLE, "answered": False, "hits": []}
 
 
+def stdin_bytes(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
 def test_ask_reads_questions_from_stdin_one_json_per_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], shipped: Corpus
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{QUESTION}\n   \n{UNANSWERABLE}\n"))
+    # A blank line, and a line that is not UTF-8, each still get their line of output.
+    data = f"{QUESTION}\n   \n".encode() + b"mines \xff\xfe here\n" + f"{UNANSWERABLE}\n".encode()
+    stdin_bytes(monkeypatch, data)
     assert main(["ask"]) == 0
     answers = json_lines(capsys.readouterr().out)
-    assert [a["question"] for a in answers] == [QUESTION, UNANSWERABLE]
-    assert [a["answered"] for a in answers] == [True, False]
+    assert [a["question"] for a in answers] == [
+        QUESTION,
+        "   ",
+        "mines \ufffd\ufffd here",
+        UNANSWERABLE,
+    ]
+    assert [a["answered"] for a in answers][:2] == [True, False]
+    assert answers[3]["answered"] is False
     for found in answers:
         assert_answer_shape(found, shipped)
+
+
+@pytest.mark.parametrize("k", ["0", "-1", "two"])
+def test_ask_refuses_a_k_below_one(k: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["ask", "--k", k, QUESTION])
+    assert stopped.value.code == 2
+    assert "--k" in capsys.readouterr().err
+
+
+def test_ask_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    import subprocess
+
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    questions = "\n".join(["smart mines"] * 200) + "\n"
+    command = f"{sys.executable} -m bot.cli ask | head -n 1"
+    done = subprocess.run(
+        ["bash", "-c", command], input=questions, env=env, capture_output=True, text=True
+    )
+    assert len(done.stdout.splitlines()) == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
 
 
 def test_ask_plain_output_has_the_quote_and_citation(
