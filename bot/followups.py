@@ -37,33 +37,64 @@ def parse_more_callback(data: str | None) -> tuple[str, int] | None:
     return parts[1], int(parts[2])
 
 
+DATABASE = "questions.sqlite3"
+
+
+def _prepare(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """Check the database, create the table, drop questions past their keep time."""
+    (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
+    if verdict != "ok":
+        raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS questions "
+        "(id TEXT PRIMARY KEY, question TEXT NOT NULL, asked_at REAL NOT NULL)"
+    )
+    connection.execute("DELETE FROM questions WHERE asked_at < ?", (time.time() - KEEP_SECONDS,))
+    return connection
+
+
 class QuestionStore:
-    """A small SQLite table; falls back to memory (buttons then expire on restart) when the
-    data folder is not writable, which is logged once."""
+    """A small SQLite table. A damaged database file is moved aside (logged) and a new one
+    started, so buttons work again from the next restart on; when the data folder is not
+    usable at all, the store lives in memory (buttons then expire on restart), logged once."""
 
     def __init__(self, data_dir: Path | None) -> None:
         self._lock = threading.Lock()
         self._connection = self._open(data_dir)
-        self._connection.execute(
-            "CREATE TABLE IF NOT EXISTS questions "
-            "(id TEXT PRIMARY KEY, question TEXT NOT NULL, asked_at REAL NOT NULL)"
-        )
-        self._connection.execute(
-            "DELETE FROM questions WHERE asked_at < ?", (time.time() - KEEP_SECONDS,)
-        )
-        self._connection.commit()
 
     @staticmethod
-    def _open(data_dir: Path | None) -> sqlite3.Connection:
+    def _connect(path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            return _prepare(connection)
+        except sqlite3.Error:
+            connection.close()
+            raise
+
+    @classmethod
+    def _open(cls, data_dir: Path | None) -> sqlite3.Connection:
         if data_dir is not None:
+            path = data_dir / DATABASE
             try:
                 data_dir.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(
-                    data_dir / "questions.sqlite3", check_same_thread=False, isolation_level=None
-                )
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=NORMAL")
-                return connection
+                try:
+                    return cls._connect(path)
+                except sqlite3.DatabaseError as error:
+                    aside = path.with_name(f"{DATABASE}.damaged-{int(time.time())}")
+                    for suffix in ("", "-wal", "-shm"):
+                        extra = Path(f"{path}{suffix}")
+                        if extra.exists():
+                            extra.replace(Path(f"{aside}{suffix}"))
+                    log.warning(
+                        "the questions database %s was damaged (%s): moved it to %s and "
+                        "started a new one",
+                        path,
+                        error,
+                        aside.name,
+                    )
+                    return cls._connect(path)
             except (OSError, sqlite3.Error) as error:
                 log.warning(
                     "cannot keep questions in %s (%s): More-sources buttons will "
@@ -71,7 +102,8 @@ class QuestionStore:
                     data_dir,
                     error,
                 )
-        return sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        return _prepare(memory)
 
     def put(self, question: str) -> str:
         qid = question_id(question)

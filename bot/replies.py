@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.citations import MAX_FIELD, MAX_NAMES, MAX_TITLE, clip
 from bot.library import ReloadReport, Snapshot
 from bot.render import (
     MESSAGE_LIMIT,
@@ -103,9 +104,9 @@ def about_html(snapshot: Snapshot) -> str:
         "<b>About this bot</b>\n"
         "I search a fixed set of source documents and answer only with verbatim quotes from "
         "them. I never write an answer of my own, and when no passage answers a question I "
-        "say so. Quotes are chosen by keyword search (BM25) with a domain vocabulary of "
-        "treaty names, acronyms and synonyms; read the whole source before relying on a "
-        "quote. This is not legal advice.\n\n"
+        "say so. Quotes are chosen by what they mean (a sentence-embedding model) and by "
+        "the words they share with the question (BM25, with treaty names and acronyms); "
+        "read the whole source before relying on a quote. This is not legal advice.\n\n"
         f"Sources: {len(corpus.documents)} document(s), {len(corpus.passages)} passages. "
         "See /sources."
     )
@@ -114,14 +115,18 @@ def about_html(snapshot: Snapshot) -> str:
 def sources_messages(snapshot: Snapshot) -> list[str]:
     blocks = ["<b>My sources</b>"]
     for document in snapshot.corpus.documents:
-        lines = [f"<b>{escape(document.title)}</b>"]
+        lines = [f"<b>{escape(clip(document.title, MAX_TITLE))}</b>", f"Id: {escape(document.id)}"]
         if document.authors:
-            lines.append("Authors: " + escape("; ".join(a.display() for a in document.authors)))
+            authors = [clip(a.display(), MAX_FIELD) for a in document.authors]
+            shown = "; ".join(authors[:MAX_NAMES])
+            if len(authors) > MAX_NAMES:
+                shown += f"; and {len(authors) - MAX_NAMES} others"
+            lines.append("Authors: " + escape(shown))
         if document.publisher:
-            lines.append(f"Published by: {escape(document.publisher)}")
+            lines.append(f"Published by: {escape(clip(document.publisher, MAX_FIELD))}")
         if document.published:
             lines.append(f"Date: {document.published_text}")
-        if document.url:
+        if document.url and len(document.url) <= 1000:
             lines.append(f"Link: {escape(document.url)}")
         lines.append(f"Passages: {snapshot.passage_count(document.id)}")
         blocks.append("\n".join(lines))

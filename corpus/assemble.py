@@ -20,15 +20,30 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "document"
 
 
+MAX_INFERRED_TITLE = 150
+
+
 def infer_title(blocks: list[Block], source: PurePath) -> str:
-    """The first heading, else the first line (shortened), else the file name."""
+    """The first heading, else the first line (shortened), else the file name; never more
+    than MAX_INFERRED_TITLE characters (a heading may be a pasted paragraph)."""
+    title = source.stem.replace("_", " ").replace("-", " ")
     for block in blocks:
         if block.kind is BlockKind.HEADING:
-            return block.text
-    if blocks:
-        words = blocks[0].text.split()
-        return " ".join(words[:_TITLE_WORDS]) + (" …" if len(words) > _TITLE_WORDS else "")
-    return source.stem.replace("_", " ").replace("-", " ")
+            title = block.text
+            break
+    else:
+        if blocks:
+            words = blocks[0].text.split()
+            title = " ".join(words[:_TITLE_WORDS]) + (" …" if len(words) > _TITLE_WORDS else "")
+    return bounded_title(title)
+
+
+def bounded_title(title: str) -> str:
+    """At most MAX_INFERRED_TITLE characters, cut at a word, with an ellipsis."""
+    if len(title) <= MAX_INFERRED_TITLE:
+        return title
+    cut = title[: MAX_INFERRED_TITLE - 2]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
 
 
 def assemble_document(

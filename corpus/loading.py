@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from corpus.assemble import assemble_document, slugify
+from corpus.assemble import assemble_document, bounded_title, slugify
 from corpus.blocks import Block, LoadError
 from corpus.chunking import chunk_document
 from corpus.cleaning import join_broken_paragraphs, mark_headings
@@ -71,6 +71,8 @@ def load_document(
         raise LoadError("no text is left after removing page furniture")
 
     metadata = metadata_from_loader(raw.metadata).merged_over(_furniture_metadata(furniture))
+    if metadata.title:  # guessed from the file's own text: bounded like any inferred title
+        metadata = metadata.model_copy(update={"title": bounded_title(metadata.title)})
     sidecar = sidecar_path(path)
     if sidecar.is_file():
         try:

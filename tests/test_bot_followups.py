@@ -86,16 +86,25 @@ def test_unwritable_data_dir_falls_back_to_memory_with_a_warning(
     store.close()
 
 
-def test_a_corrupt_database_file_falls_back_to_memory(
+def test_a_corrupt_database_file_is_moved_aside_and_a_new_one_kept(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    (tmp_path / "questions.sqlite3").write_bytes(b"this is not a database" * 100)
+    damaged = b"this is not a database" * 100
+    (tmp_path / "questions.sqlite3").write_bytes(damaged)
     with caplog.at_level(logging.WARNING, logger="bot.followups"):
         store = QuestionStore(tmp_path)
-    assert any("expire" in r.getMessage() for r in caplog.records)
-    qid = store.put("works in memory")
-    assert store.get(qid) == "works in memory"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "damaged" in warnings[0]
+    (aside,) = tmp_path.glob("questions.sqlite3.damaged-*")
+    assert aside.read_bytes() == damaged  # kept for whoever wants to look at it
+    qid = store.put("kept on disk again")
     store.close()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.followups"):
+        reopened = QuestionStore(tmp_path)  # the next restart: the button still works
+    assert reopened.get(qid) == "kept on disk again"
+    assert not caplog.records
+    reopened.close()
 
 
 def test_no_data_dir_means_memory(tmp_path: Path) -> None:

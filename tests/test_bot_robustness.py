@@ -13,10 +13,12 @@ from tests.helpers.bot_harness import (
     ADMIN_ID,
     RunningBot,
     ask,
+    copy_seeds,
     running_bot,
     sends_to,
     wait_for_sends,
 )
+from tests.helpers.fake_bot_api import RecordedCall, parse_telegram_html, utf16_len
 
 QUESTION = "What did military leadership in Estonia and Latvia say about anti-personnel mines?"
 USER_ID = 5151
@@ -98,3 +100,45 @@ async def test_a_zero_width_joiner_inside_a_word_does_not_hide_it(running: Runni
     )
     assert "Estonia" in exchange.reply.params["text"]
     assert "<blockquote>" in exchange.reply.params["text"]
+
+
+@pytest.fixture
+async def oversized(tmp_path: Path) -> AsyncIterator[RunningBot]:
+    """The seeds, and a document whose sidecar has a 6,400-character title and 400 authors."""
+    corpus = copy_seeds(tmp_path / "corpus")
+    (corpus / "huge.md").write_text(
+        "# Winter\n\nDeminers in the Arctic clear mines under deep snow and ice each spring.\n",
+        "utf-8",
+    )
+    authors = "".join(
+        f'[[authors]]\nname = "Author Number {n} of the Team"\n\n' for n in range(400)
+    )
+    (corpus / "huge.meta.toml").write_text(f'title = "{"Long title " * 580}"\n\n{authors}', "utf-8")
+    async with running_bot(tmp_path, corpus_dir=corpus) as bot:
+        yield bot
+
+
+def assert_fits(calls: list[RecordedCall]) -> None:
+    for call in calls:
+        assert call.ok, call.description
+        assert utf16_len(parse_telegram_html(call.params["text"])[0]) <= 4096
+
+
+async def test_a_huge_title_and_400_authors_never_cost_a_reply(oversized: RunningBot) -> None:
+    api = oversized.api
+    answered = await ask(api, "Who clears mines under deep snow and ice in the Arctic?")
+    assert "Arctic" in answered.reply.params["text"]
+    assert "and 396 others" in answered.reply.params["text"]
+    not_covered = await ask(api, "How do I reverse a list in Python?")
+    sources = await ask(api, "/sources")
+    assert "Id: huge" in " ".join(c.params["text"] for c in sources.replies)
+    assert_fits(answered.replies + not_covered.replies + sources.replies)
+    assert not [c for c in api.calls_for("sendMessage") if not c.ok]
+
+    before = len(api.calls_for("answerInlineQuery"))
+    api.push_inline_query("mines under deep snow Arctic", user_id=USER_ID)
+    (inline,) = (await api.wait_for_calls("answerInlineQuery", before + 1))[before:]
+    assert inline.ok, inline.description
+    for result in inline.params["results"]:
+        content = result["input_message_content"]["message_text"]
+        assert utf16_len(parse_telegram_html(content)[0]) <= 4096
