@@ -8,6 +8,7 @@ in a worker thread.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -73,15 +74,32 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return found
 
 
+# Telegram counts a "typing" action against the bot's ~30 messages a second like a message:
+# an answer ready at once needs none. Past this many search units a question is answered in
+# a worker thread, and "typing" is shown when it is not ready after TYPING_AFTER seconds
+# (and again every TYPING_EVERY seconds, as Telegram clears it after five).
+LARGE_CORPUS_UNITS = 20_000
+TYPING_AFTER = 0.5
+TYPING_EVERY = 4.5
+
+
 async def _answer(
     context: ContextTypes.DEFAULT_TYPE, message: Message, question: str, *, quote: bool
 ) -> None:
-    """Typing, then the answer (quotes or "not in my sources"), with a More button."""
+    """The answer (quotes or "not in my sources"), with a More button; "typing" first only
+    when it takes long enough for a person to wonder."""
     chat_id = message.chat_id
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     snapshot = services(context).library.snapshot
-    reply = replies.answer_reply(snapshot, question)  # sub-millisecond: see module doc
+    if len(snapshot.retriever.units) < LARGE_CORPUS_UNITS:
+        reply = replies.answer_reply(snapshot, question)  # a few ms: see module doc
+    else:
+        work = asyncio.ensure_future(asyncio.to_thread(replies.answer_reply, snapshot, question))
+        wait = TYPING_AFTER
+        while not (await asyncio.wait({work}, timeout=wait))[0]:
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            wait = TYPING_EVERY
+        reply = work.result()
     await _send_reply(
         context, chat_id, reply, question, reply_to=message.message_id if quote else None
     )

@@ -18,9 +18,11 @@ from typing import Any
 
 import pytest
 
+import bot.handlers
 import bot.library
 import bot.logs
 import bot.render
+import bot.replies
 from corpus import Corpus, default_corpus_dir, load_corpus
 from tests.helpers.bot_harness import (
     ADMIN_ID,
@@ -109,14 +111,13 @@ def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
 # ------------------------------------------------------------------ private questions
 
 
-async def test_private_question_typing_then_verbatim_cited_quotes(
+async def test_private_question_gets_verbatim_cited_quotes_without_a_typing_call(
     api: FakeBotApi, shipped: Corpus
 ) -> None:
     exchange = await ask(api, QUESTION)
     answer = exchange.reply
-    actions = [c for c in api.calls_for("sendChatAction") if c.params["chat_id"] == USER_ID]
-    assert actions and actions[0].params["action"] == "typing"
-    assert actions[0].time <= answer.time, "typing must come before the answer"
+    # Ready in milliseconds: no "typing" spends Telegram's message budget.
+    assert not [c for c in api.calls_for("sendChatAction") if c.params["chat_id"] == USER_ID]
 
     assert answer.status == 200 and answer.params["parse_mode"] == "HTML"
     html = answer.params["text"]
@@ -645,3 +646,23 @@ async def test_a_user_who_blocked_the_bot_does_not_break_it(
     await settle()
     assert len(api.calls_for("sendMessage")) == 2, "a refusal is not retried"
     assert not errors_logged(caplog)
+
+
+async def test_a_slow_answer_shows_typing_first_and_keeps_it_alive(
+    running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = running.api
+    real = bot.replies.answer_reply
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bot.handlers, "LARGE_CORPUS_UNITS", 0)  # as on a large corpus
+    monkeypatch.setattr(bot.handlers, "TYPING_EVERY", 0.5)
+    monkeypatch.setattr(bot.replies, "answer_reply", slow)
+    answer = (await ask(api, QUESTION)).reply
+    actions = [c for c in api.calls_for("sendChatAction") if c.params["chat_id"] == USER_ID]
+    assert len(actions) >= 2 and all(c.params["action"] == "typing" for c in actions)
+    assert actions[-1].time <= answer.time
+    assert "<blockquote>" in answer.params["text"]
