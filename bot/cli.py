@@ -72,7 +72,10 @@ def command_index(args: argparse.Namespace) -> int:
     if not corpus.documents:
         return 1
     loaded = time.perf_counter()
-    retriever = build_retriever(corpus, _engine_settings(args))
+    from bot.terminal import progress_reporter
+
+    with progress_reporter("embedding", sys.stderr) as progress:
+        retriever = build_retriever(corpus, _engine_settings(args), progress=progress)
     built = time.perf_counter()
     if retriever.semantic is None:
         index = "BM25 only (semantic layer off)"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import textwrap
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO
 
 from bot.citations import Citation
 from corpus import Document
@@ -86,3 +87,31 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def json_line(answer: Answer) -> str:
     return json.dumps(answer_json(answer), ensure_ascii=False)
+
+
+@contextlib.contextmanager
+def progress_reporter(label: str, stream: TextIO) -> Iterator[Callable[[int, int], None]]:
+    """(done, total) reports as a tqdm bar (rate, time left) on a terminal, or as a plain
+    line at every tenth otherwise (logs, CI). Nothing is shown for work that never reports."""
+    bar: Any = None
+    last_tenth = -1
+
+    def report(done: int, total: int) -> None:
+        nonlocal bar, last_tenth
+        if stream.isatty():
+            if bar is None:
+                from tqdm import tqdm
+
+                bar = tqdm(total=total, desc=label, unit="text", file=stream, leave=False)
+            bar.update(done - bar.n)
+            return
+        tenth = done * 10 // max(total, 1)
+        if tenth != last_tenth:
+            last_tenth = tenth
+            print(f"{label}: {done:,}/{total:,} texts", file=stream, flush=True)
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.close()

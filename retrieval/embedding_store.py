@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 SHIPPED_STORE = DEFAULT_MODEL_DIR / "seed-embeddings"
 
 _KEY_BYTES = 16
+_CHUNK = 256  # texts embedded between two progress reports
+
+Progress = Callable[[int, int], None]
 
 
 def text_key(text: str) -> bytes:
@@ -56,18 +59,25 @@ class EmbeddingStore:
                 known.update(_read_file(file))
         return known
 
-    def vectors(self, model: EmbeddingModel, texts: Sequence[str]) -> np.ndarray:
-        """One unit vector per text, embedding only the texts not seen before."""
+    def vectors(
+        self, model: EmbeddingModel, texts: Sequence[str], progress: Progress | None = None
+    ) -> np.ndarray:
+        """One unit vector per text, embedding only the texts not seen before; `progress`
+        hears (embedded so far, to embed) after each chunk."""
         known = self._read(model.model_id)
         keys = [text_key(t) for t in texts]
         missing: dict[bytes, int] = {}
         for position, key in enumerate(keys):
             if key not in known and key not in missing:
                 missing[key] = position
-        if missing:
-            fresh = model.embed([texts[i] for i in missing.values()])
-            for key, vector in zip(missing, fresh, strict=True):
+        pending = list(missing.items())
+        for first in range(0, len(pending), _CHUNK):
+            chunk = pending[first : first + _CHUNK]
+            fresh = model.embed([texts[i] for _, i in chunk])
+            for (key, _), vector in zip(chunk, fresh, strict=True):
                 known[key] = vector
+            if progress is not None:
+                progress(first + len(chunk), len(pending))
         self.last_embedded = len(missing)
         out = np.zeros((len(texts), model.dimension), dtype=np.float32)
         for row, key in enumerate(keys):

@@ -15,7 +15,7 @@ from pathlib import Path
 from corpus.models import Corpus
 from retrieval.analyzer import Analyzer
 from retrieval.embedding import DEFAULT_MODEL_DIR, EmbeddingModel, load_model
-from retrieval.embedding_store import EmbeddingStore
+from retrieval.embedding_store import EmbeddingStore, Progress
 from retrieval.search import RetrievalConfig, Retriever
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
@@ -57,6 +57,7 @@ def build_retriever(
     config: RetrievalConfig | None = None,
     index: SparseBM25 | None = None,
     analyzer: Analyzer | None = None,
+    progress: Progress | None = None,
 ) -> Retriever:
     """A retriever over `corpus`: lexical always, semantic when the settings and the model
     allow it."""
@@ -64,7 +65,7 @@ def build_retriever(
     semantic = None
     if model is not None and corpus.passages:
         store = EmbeddingStore(settings.embeddings_dir)
-        semantic = SemanticIndex.build(units_for(corpus), model, store)
+        semantic = SemanticIndex.build(units_for(corpus), model, store, progress)
         if store.last_embedded:
             log.info("embedded %d new texts with %s", store.last_embedded, model.folder)
     return Retriever(corpus, config, analyzer=analyzer, index=index, semantic=semantic)

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.embedding import EmbeddingModel
-from retrieval.embedding_store import EmbeddingStore
+from retrieval.embedding_store import EmbeddingStore, Progress
 from retrieval.units import SearchUnit
 
 Vectors = npt.NDArray[np.float32]
@@ -34,14 +34,18 @@ class SemanticIndex:
 
     @classmethod
     def build(
-        cls, units: Sequence[SearchUnit], model: EmbeddingModel, store: EmbeddingStore
+        cls,
+        units: Sequence[SearchUnit],
+        model: EmbeddingModel,
+        store: EmbeddingStore,
+        progress: Progress | None = None,
     ) -> SemanticIndex:
         sentences: list[str] = []
         offsets = [0]
         for unit in units:
             sentences.extend(unit.sentence_embed_texts())
             offsets.append(len(sentences))
-        vectors = store.vectors(model, [u.embed_text for u in units] + sentences)
+        vectors = store.vectors(model, [u.embed_text for u in units] + sentences, progress)
         unit_vectors, sentence_vectors = vectors[: len(units)], vectors[len(units) :]
         passage_rows = [
             row

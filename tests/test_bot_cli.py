@@ -246,3 +246,27 @@ def test_index_builds_embeddings_into_the_data_folder(
     assert list((tmp_path / "data" / "embeddings").glob("*.npz"))
     assert main(["index", "--corpus", str(corpus), "--lexical"]) == 0
     assert "BM25 only" in capsys.readouterr().out
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
+    from bot.terminal import progress_reporter
+
+    plain = io.StringIO()
+    with progress_reporter("embedding", plain) as report:
+        for done in range(0, 1001, 50):
+            report(done, 1000)
+    lines = plain.getvalue().splitlines()
+    assert lines[0] == "embedding: 0/1,000 texts" and lines[-1] == "embedding: 1,000/1,000 texts"
+    assert len(lines) == 11  # one per tenth, not one per report
+
+    terminal = FakeTerminal()
+    with progress_reporter("embedding", terminal) as report:
+        report(500, 1000)
+        report(1000, 1000)
+    shown = terminal.getvalue()
+    assert "\r" in shown and "1000/1000" in shown and "text/s" in shown
