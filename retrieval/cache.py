@@ -35,7 +35,7 @@ from corpus.models import Corpus
 from corpus.scan import scan_corpus
 from retrieval.scoring import BM25Params, Variant
 from retrieval.sparse import SparseBM25
-from retrieval.units import units_for
+from retrieval.units import metadata_unit_count
 from retrieval.vocabulary import DEFAULT_VOCABULARY
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class IndexCache:
             index = SparseBM25(
                 params=params, term_ids={t: i for i, t in enumerate(meta["terms"])}, **loaded
             )
-            if index.size != len(corpus.passages) + _metadata_units(corpus):
+            if index.size != len(corpus.passages) + metadata_unit_count(corpus):
                 raise ValueError("the index does not match the corpus")
             if corpus_dir is not None:
                 _check_sources(corpus, corpus_dir)
@@ -149,10 +149,6 @@ class IndexCache:
                     shutil.rmtree(other, ignore_errors=True)
         except OSError as error:
             log.warning("could not write the index cache in %s: %s", self.root, error)
-
-
-def _metadata_units(corpus: Corpus) -> int:
-    return len(units_for(corpus)) - len(corpus.passages)
 
 
 def _check_sources(corpus: Corpus, corpus_dir: Path) -> None:

@@ -54,13 +54,13 @@ class QuestionCorrector:
     def __init__(
         self,
         analyzer: Analyzer,
-        corpus_words: Iterable[str],
+        corpus_words: Callable[[], Iterable[str]],
         is_known: Callable[[str], bool],
         protected: Iterable[str] = (),
         english: frozenset[str] | None = None,
     ) -> None:
         self._analyzer = analyzer
-        self._speller = SpellingCorrector(corpus_words)
+        self._corpus_words = corpus_words
         self._is_known = is_known  # a word whose stem the index holds
         # Vocabulary words are valid as written, and valid targets: "Ottowa" becomes
         # "Ottawa" (of "Ottawa Convention") though a passage may only say "APMBC".
@@ -77,6 +77,12 @@ class QuestionCorrector:
             or folded in self._english
             or not folded.isalpha()
         )
+
+    @functools.cached_property
+    def _speller(self) -> SpellingCorrector:
+        """Built at the first misspelt word: reading every passage's words takes seconds on
+        a large corpus, and most questions need no correction."""
+        return SpellingCorrector(self._corpus_words())
 
     def _is_target(self, word: str) -> bool:
         return self._is_known(word) or fold(word) in self._protected

@@ -132,7 +132,7 @@ class Retriever:
         )
         self.corrector = QuestionCorrector(
             self.analyzer,
-            self._corpus_words(),
+            self._corpus_words,
             lambda word: self.lexical.knows(self.analyzer.stem(word)),
             protected=self._vocabulary_words(),
         )

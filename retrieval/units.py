@@ -10,6 +10,7 @@ finds it; the description is never quoted.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,8 +44,16 @@ class SearchUnit:
     text: str  # what is quoted
     index_text: str  # what BM25 indexes
     embed_text: str  # what the unit's own embedding sees
-    sentences: tuple[tuple[int, int], ...]  # spans in `text` that can be quoted alone
+    given_sentences: tuple[tuple[int, int], ...] | None = None  # None: found in `text`
     sentence_context: str = ""  # embedded before each sentence (a field's description)
+
+    @functools.cached_property
+    def sentences(self) -> tuple[tuple[int, int], ...]:
+        """Spans in `text` that can be quoted alone. Found when first needed: splitting
+        100,000 passages into sentences takes seconds, and a question needs a few."""
+        if self.given_sentences is not None:
+            return self.given_sentences
+        return tuple(passage_sentence_spans(self.text))
 
     def sentence_embed_texts(self) -> list[str]:
         return [f"{self.sentence_context}{self.text[a:b]}" for a, b in self.sentences]
@@ -64,7 +73,6 @@ def passage_unit(passage: Passage) -> SearchUnit:
         text=passage.text,
         index_text=titled,
         embed_text=f"{passage.section}. {passage.text}" if passage.section else passage.text,
-        sentences=tuple(passage_sentence_spans(passage.text)),
     )
 
 
@@ -83,8 +91,17 @@ def metadata_unit(document: Document, entry: MetadataEntry) -> SearchUnit:
         text=entry.text,
         index_text=f"{description}\n{entry.text}",
         embed_text=f"{description}: {entry.text}",
-        sentences=tuple(lines) or ((0, len(entry.text)),),
+        given_sentences=tuple(lines) or ((0, len(entry.text)),),
         sentence_context=f"{description}: ",
+    )
+
+
+def metadata_unit_count(corpus: Corpus) -> int:
+    return sum(
+        1
+        for document in corpus.documents
+        for entry in entries_for(document)
+        if entry.field not in _NOT_UNITS
     )
 
 

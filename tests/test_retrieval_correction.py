@@ -66,7 +66,7 @@ def test_without_an_english_list_only_corpus_and_vocabulary_words_are_valid() ->
     analyzer = Analyzer()
     corrector = QuestionCorrector(
         analyzer,
-        ["interoperability", "military"],
+        lambda: ["interoperability", "military"],
         is_known=lambda word: word.lower() in {"interoperability", "military"},
         english=frozenset(),
     )
