@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -200,8 +202,10 @@ class Retriever:
             # A question about the text is answered by the text: a metadata field that
             # ranks below a passage (the authors' line, the tags) would only be noise.
             kept = [p for p in kept if self.units[p].kind == "passage"]
-        hits = _distinct([self._hit(p, ranking, marked) for p in kept])
-        hits = [hit for hit in hits if self._is_verbatim(hit)][offset : offset + k]
+        # Quotes are cut (and their passages analysed) only for the hits shown.
+        built = (self._hit(p, ranking, marked) for p in kept)
+        shown = (hit for hit in _distinct(built) if self._is_verbatim(hit))
+        hits = list(itertools.islice(shown, offset, offset + k))
         return Answer(
             question=asked,
             answered=True,
@@ -419,13 +423,11 @@ class Retriever:
         )
 
 
-def _distinct(hits: list[Hit]) -> list[Hit]:
+def _distinct(hits: Iterable[Hit]) -> Iterator[Hit]:
     """Hits whose quote differs from every earlier one (two copies of a file, one quote)."""
     seen: set[str] = set()
-    kept = []
     for hit in hits:
         key = " ".join(hit.quote.split())
         if key not in seen:
             seen.add(key)
-            kept.append(hit)
-    return kept
+            yield hit
