@@ -220,3 +220,30 @@ def test_the_cli_answers_from_the_same_cache_as_the_bot(
     assert json.loads(capsys.readouterr().out) == first
     assert cache_entry(tmp_path / "data") == entry  # read, not rebuilt
     assert (entry / "manifest.json").stat().st_mtime_ns == written
+
+
+def test_a_quote_that_is_not_its_sources_words_is_never_shown(
+    corpus_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    library = Library(corpus_dir)
+    library.load()
+    retriever = library.snapshot.retriever
+    (doc_id,) = retriever.documents
+    # Whatever went wrong upstream, the document the hit cites no longer holds its words.
+    retriever.documents[doc_id] = retriever.documents[doc_id].model_copy(
+        update={"text": "Something else entirely."}
+    )
+    with caplog.at_level(logging.ERROR):
+        answer = retriever.search(QUESTION)
+    assert all(hit.kind == "metadata" for hit in answer.hits)
+    assert "not in its source" in caplog.text
+
+
+def test_a_word_pasted_680_times_is_searched_once(corpus_dir: Path) -> None:
+    library = Library(corpus_dir)
+    library.load()
+    retriever = library.snapshot.retriever
+    question = " ".join(["mines"] * 680)
+    query = retriever.lexical.query(retriever.corrector.correct(question).text)
+    assert len(query.terms) == len(set(query.terms)) <= 64
+    assert retriever.search(question).answered
