@@ -66,15 +66,15 @@ def build_snapshot(
     key = corpus_key(corpus_dir, settings) if cache and corpus_dir.is_dir() else None
     cached = cache.load(key, corpus_dir) if cache and key else None
     if cached is not None:
-        corpus, index = cached
-        retriever = build_retriever(corpus, engine, config=config, index=index)
+        corpus, index, speller = cached
+        retriever = build_retriever(corpus, engine, config=config, index=index, speller=speller)
         return Snapshot(corpus, retriever, time.time()), corpus, True
     corpus = load_corpus(corpus_dir)
     if not corpus.documents:
         return None, corpus, False
     retriever = build_retriever(corpus, engine, config=config)
     if cache and key:
-        cache.save(key, corpus, retriever.index)
+        cache.save(key, corpus, retriever.index, retriever.corrector.speller)
     return Snapshot(corpus, retriever, time.time()), corpus, False
 
 

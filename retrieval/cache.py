@@ -8,8 +8,9 @@ source: what it serves must be what loading the files would give.
   the corpus folder (path, size, modification time, as `make` does), the vocabulary, the
   retrieval settings, the cache format, the project's version and a digest of the code
   that loads and indexes (so an upgraded chunker never serves the old passages).
-* An entry is written to a temporary folder, with a manifest of the files' SHA-256 written
-  last, then renamed into place. Reading checks the manifest; a missing, truncated or
+* An entry (the corpus, the BM25 index, the speller's vocabulary) is written to a
+  temporary folder, with a manifest of the files' SHA-256 written last, then renamed
+  into place. Reading checks the manifest; a missing, truncated or
   edited file is a miss, logged in one line with the reason, and the entry is rebuilt.
 * Every cached document's content digest is checked against its file on disk, so a cache
   cannot quote a file that is no longer there, or no longer says that.
@@ -35,6 +36,7 @@ from corpus.models import Corpus
 from corpus.scan import scan_corpus
 from retrieval.scoring import BM25Params, Variant
 from retrieval.sparse import SparseBM25
+from retrieval.spelling import SpellingCorrector
 from retrieval.units import metadata_unit_count
 from retrieval.vocabulary import DEFAULT_VOCABULARY
 
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 2
 _ARRAYS = ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len")
-_FILES = ("corpus.json", "terms.json", "index.npz")
+_FILES = ("corpus.json", "terms.json", "index.npz", "speller.json")
 _MANIFEST = "manifest.json"
 _CODE_PACKAGES = ("corpus", "retrieval")
 
@@ -96,7 +98,9 @@ class IndexCache:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def load(self, key: str, corpus_dir: Path | None = None) -> tuple[Corpus, SparseBM25] | None:
+    def load(
+        self, key: str, corpus_dir: Path | None = None
+    ) -> tuple[Corpus, SparseBM25, SpellingCorrector] | None:
         """The entry for `key`, or None (logged) when it is missing, damaged or stale."""
         folder = self.root / key
         try:
@@ -116,15 +120,18 @@ class IndexCache:
             )
             if index.size != len(corpus.passages) + metadata_unit_count(corpus):
                 raise ValueError("the index does not match the corpus")
+            speller = SpellingCorrector.from_state(
+                json.loads((folder / "speller.json").read_text("utf-8"))
+            )
             if corpus_dir is not None:
                 _check_sources(corpus, corpus_dir)
         except Exception as error:  # whatever is wrong with it, the files are rebuilt
             log.warning("rebuilding the index cache %s: %s", folder, error)
             shutil.rmtree(folder, ignore_errors=True)
             return None
-        return corpus, index
+        return corpus, index, speller
 
-    def save(self, key: str, corpus: Corpus, index: SparseBM25) -> None:
+    def save(self, key: str, corpus: Corpus, index: SparseBM25, speller: SpellingCorrector) -> None:
         """Write atomically (a temporary folder renamed into place), then drop older keys."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -135,6 +142,7 @@ class IndexCache:
             (staging / "terms.json").write_text(
                 json.dumps({"params": params, "terms": terms}), "utf-8"
             )
+            (staging / "speller.json").write_text(json.dumps(speller.state()), "utf-8")
             with (staging / "index.npz").open("wb") as handle:
                 np.savez(handle, **{n: getattr(index, n) for n in _ARRAYS})
             manifest = {name: _sha256(staging / name) for name in _FILES}

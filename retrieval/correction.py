@@ -58,9 +58,12 @@ class QuestionCorrector:
         is_known: Callable[[str], bool],
         protected: Iterable[str] = (),
         english: frozenset[str] | None = None,
+        speller: SpellingCorrector | None = None,
     ) -> None:
         self._analyzer = analyzer
         self._corpus_words = corpus_words
+        if speller is not None:
+            self.__dict__["speller"] = speller  # the cached_property's value
         self._is_known = is_known  # a word whose stem the index holds
         # Vocabulary words are valid as written, and valid targets: "Ottowa" becomes
         # "Ottawa" (of "Ottawa Convention") though a passage may only say "APMBC".
@@ -79,7 +82,7 @@ class QuestionCorrector:
         )
 
     @functools.cached_property
-    def _speller(self) -> SpellingCorrector:
+    def speller(self) -> SpellingCorrector:
         """Built at the first misspelt word: reading every passage's words takes seconds on
         a large corpus, and most questions need no correction."""
         return SpellingCorrector(self._corpus_words())
@@ -92,7 +95,7 @@ class QuestionCorrector:
         for position, word in enumerate(self._analyzer.words(question)):
             if word in replacements or self.is_valid(word):
                 continue
-            better = self._speller.correct(
+            better = self.speller.correct(
                 word, self._is_target, proper_name=position > 0 and word[:1].isupper()
             )
             if better:

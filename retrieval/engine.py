@@ -19,6 +19,7 @@ from retrieval.embedding_store import EmbeddingStore, Progress
 from retrieval.search import RetrievalConfig, Retriever
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
+from retrieval.spelling import SpellingCorrector
 from retrieval.units import units_for
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def build_retriever(
     index: SparseBM25 | None = None,
     analyzer: Analyzer | None = None,
     progress: Progress | None = None,
+    speller: SpellingCorrector | None = None,
 ) -> Retriever:
     """A retriever over `corpus`: lexical always, semantic when the settings and the model
     allow it."""
@@ -68,4 +70,6 @@ def build_retriever(
         semantic = SemanticIndex.build(units_for(corpus), model, store, progress)
         if store.last_embedded:
             log.info("embedded %d new texts with %s", store.last_embedded, model.folder)
-    return Retriever(corpus, config, analyzer=analyzer, index=index, semantic=semantic)
+    return Retriever(
+        corpus, config, analyzer=analyzer, index=index, semantic=semantic, speller=speller
+    )

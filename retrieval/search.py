@@ -48,6 +48,7 @@ from retrieval.quotes import marked_in, matched_spans, select_quote, select_quot
 from retrieval.scoring import BM25Params, Variant
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
+from retrieval.spelling import SpellingCorrector
 from retrieval.units import SearchUnit, units_for
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ class Retriever:
         index: SparseBM25 | None = None,
         semantic: SemanticIndex | None = None,
         decision: DecisionModels | None = None,
+        speller: SpellingCorrector | None = None,
     ) -> None:
         self.corpus = corpus
         self.config = config or RetrievalConfig()
@@ -137,6 +139,7 @@ class Retriever:
             self._corpus_words,
             lambda word: self.lexical.knows(self.analyzer.stem(word)),
             protected=self._vocabulary_words(),
+            speller=speller,
         )
 
     @property

@@ -34,10 +34,28 @@ class SpellingCorrector:
             counts[folded] += count
             if surface[:1].isupper():
                 capitalised[folded] += count
-        self._counts = {w: c for w, c in counts.items() if w.isalpha() and len(w) >= 3}
-        self._choices = list(self._counts)
         # Words written capitalised more often than not: names ("Ottawa", "Finland").
-        self._names = {w for w, c in capitalised.items() if 2 * c > counts[w]}
+        names = {w for w, c in capitalised.items() if 2 * c > counts[w]}
+        self._set({w: c for w, c in counts.items() if w.isalpha() and len(w) >= 3}, names)
+
+    def _set(self, counts: dict[str, int], names: set[str]) -> None:
+        self._counts = counts
+        self._choices = list(counts)
+        self._names = names
+
+    def state(self) -> dict[str, object]:
+        """What the corrector knows, as JSON (kept in the index cache: reading every word of
+        a large corpus takes seconds)."""
+        return {"counts": self._counts, "names": sorted(self._names)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, object]) -> SpellingCorrector:
+        counts, names = state["counts"], state["names"]
+        if not isinstance(counts, dict) or not isinstance(names, list):
+            raise ValueError("not a speller state")
+        corrector = cls(())
+        corrector._set({str(w): int(c) for w, c in counts.items()}, {str(n) for n in names})
+        return corrector
 
     def correct(
         self, word: str, is_known: Callable[[str], bool], *, proper_name: bool = False

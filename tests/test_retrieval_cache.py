@@ -38,6 +38,10 @@ def test_a_cached_index_answers_exactly_like_a_fresh_one(corpus_dir: Path, tmp_p
     for name in ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len"):
         assert np.array_equal(getattr(cached.index, name), getattr(fresh.index, name)), name
     assert cached.search(QUESTION) == fresh.search(QUESTION)
+    # The speller's vocabulary comes from the cache too, and corrects as a fresh one does.
+    misspelt = "what are smrat mines"
+    assert cached.search(misspelt) == fresh.search(misspelt)
+    assert cached.search(misspelt).corrections
 
 
 def test_a_changed_file_makes_a_new_key_and_only_the_newest_entry_stays(
