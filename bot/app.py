@@ -98,6 +98,7 @@ def build_application(
         ("sources", handlers.sources),
         ("ask", handlers.ask),
         ("reload", handlers.reload_corpus),
+        ("remove", handlers.remove_document),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new_message))
     # Questions: every private text; in groups only mentions and replies to the bot.
@@ -116,6 +117,7 @@ def build_application(
     application.add_handler(
         MessageHandler(private & new_message & ~filters.TEXT, handlers.non_text)
     )
+    application.add_handler(CallbackQueryHandler(handlers.confirm_removal, pattern=r"^rm:"))
     application.add_handler(CallbackQueryHandler(handlers.more_sources))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)

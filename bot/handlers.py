@@ -372,6 +372,84 @@ async def reload_corpus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
+def _removal_token(doc_id: str) -> str:
+    """A short stand-in for a document id in a button (Telegram allows 64 bytes)."""
+    return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _is_admin(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> bool:
+    return user_id is not None and user_id in services(context).settings.admin_ids
+
+
+async def remove_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove DOC_ID (admins): ask for confirmation with a button."""
+    message = update.effective_message
+    if message is None:
+        return
+    user = update.effective_user
+    if not _is_admin(context, user.id if user else None):
+        await send_html(
+            context.bot, message.chat_id, replies.not_admin_html(), reply_to=message.message_id
+        )
+        return
+    doc_id = " ".join(context.args or [])
+    if not doc_id:
+        await send_html(context.bot, message.chat_id, replies.remove_usage_html())
+        return
+    snapshot = services(context).library.snapshot
+    document = snapshot.documents.get(doc_id)
+    if document is None:
+        await send_html(context.bot, message.chat_id, replies.unknown_document_html(doc_id))
+        return
+    if len(snapshot.documents) == 1:
+        await send_html(context.bot, message.chat_id, replies.last_document_html())
+        return
+    token = _removal_token(document.id)
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Remove it", callback_data=f"rm:{token}:yes"),
+                InlineKeyboardButton("Keep it", callback_data=f"rm:{token}:no"),
+            ]
+        ]
+    )
+    await send_html(
+        context.bot,
+        message.chat_id,
+        replies.confirm_removal_html(document, snapshot.passage_count(document.id)),
+        reply_markup=buttons,
+    )
+
+
+async def confirm_removal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The buttons under a /remove confirmation."""
+    query = update.callback_query
+    if query is None:
+        return
+    if not _is_admin(context, query.from_user.id if query.from_user else None):
+        await _answer_query(query, replies.not_admin_html(), show_alert=True)
+        return
+    _, token, choice = (query.data or "rm::").split(":", 2)
+    library = services(context).library
+    document = next(
+        (d for d in library.snapshot.documents.values() if _removal_token(d.id) == token), None
+    )
+    message = query.message if isinstance(query.message, Message) else None
+    if document is None or choice not in ("yes", "no"):
+        await _answer_query(query, "That document is no longer among the sources.", show_alert=True)
+        return
+    await _answer_query(query)
+    if choice == "no":
+        text = "Kept; nothing was changed."
+    else:
+        library.removed.add(document, by=query.from_user.id)
+        report = await library.reload()
+        text = replies.removal_done_html(document, report)
+    if message is not None:
+        with contextlib.suppress(TelegramError):
+            await message.edit_text(text, parse_mode=ParseMode.HTML)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log any failure with its context; tell the asker rather than leave them waiting."""
     chat_id = None

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.removals import RemovedDocuments, without
 from corpus import Corpus, Document, LoadProblem, load_corpus
 from retrieval.cache import IndexCache, corpus_key
 from retrieval.engine import EngineSettings, build_retriever
@@ -49,27 +50,32 @@ class LibraryError(Exception):
     """The corpus could not be loaded at all (nothing to serve)."""
 
 
-def index_settings(config: RetrievalConfig, engine: EngineSettings) -> object:
+def index_settings(
+    config: RetrievalConfig, engine: EngineSettings, removed: frozenset[str] = frozenset()
+) -> object:
     """What shapes the cached index besides the files: part of the cache key."""
-    return (config, engine.semantic, engine.model_folder)
+    return (config, engine.semantic, engine.model_folder, sorted(removed))
 
 
 def build_snapshot(
-    corpus_dir: Path, cache: IndexCache | None = None, engine: EngineSettings | None = None
+    corpus_dir: Path,
+    cache: IndexCache | None = None,
+    engine: EngineSettings | None = None,
+    removed: frozenset[str] = frozenset(),
 ) -> tuple[Snapshot | None, Corpus, bool]:
     """Load and index a folder, or take both from the cache while the folder is unchanged:
     (snapshot, or None when no document loaded; the corpus; whether it came from the cache).
     Embeddings are kept apart, by content, so an unchanged text is never embedded twice."""
     config = RetrievalConfig()
     engine = engine or EngineSettings()
-    settings = index_settings(config, engine)
+    settings = index_settings(config, engine, removed)
     key = corpus_key(corpus_dir, settings) if cache and corpus_dir.is_dir() else None
     cached = cache.load(key, corpus_dir) if cache and key else None
     if cached is not None:
         corpus, index, speller = cached
         retriever = build_retriever(corpus, engine, config=config, index=index, speller=speller)
         return Snapshot(corpus, retriever, time.time()), corpus, True
-    corpus = load_corpus(corpus_dir)
+    corpus = without(load_corpus(corpus_dir), removed)
     if not corpus.documents:
         return None, corpus, False
     retriever = build_retriever(corpus, engine, config=config)
@@ -92,6 +98,7 @@ class Library:
         self.engine = engine or EngineSettings(
             embeddings_dir=data_dir / "embeddings" if data_dir else None
         )
+        self.removed = RemovedDocuments(data_dir)
         self._snapshot: Snapshot | None = None
         self._reload_lock = asyncio.Lock()
 
@@ -111,7 +118,9 @@ class Library:
 
     def _load(self) -> ReloadReport:
         started = time.perf_counter()
-        snapshot, corpus, from_cache = build_snapshot(self.corpus_dir, self._cache, self.engine)
+        snapshot, corpus, from_cache = build_snapshot(
+            self.corpus_dir, self._cache, self.engine, self.removed.files
+        )
         if snapshot is not None:
             self._snapshot = snapshot  # one assignment: readers see old or new, never half
         seconds = time.perf_counter() - started

@@ -21,6 +21,7 @@ from bot.render import (
     pack_messages,
     utf16_length,
 )
+from corpus import Document
 from retrieval.models import Answer
 
 ANSWER_HITS = 3
@@ -164,7 +165,36 @@ def reload_html(report: ReloadReport, serving: Snapshot) -> str:
 
 
 def not_admin_html() -> str:
-    return "Only the bot's administrators can reload the sources. Nothing was changed."
+    return "Only the bot's administrators can change the sources. Nothing was changed."
+
+
+def remove_usage_html() -> str:
+    return "Send <code>/remove DOC_ID</code>; /sources shows each document's id."
+
+
+def unknown_document_html(doc_id: str) -> str:
+    return f"No document has the id <code>{escape(doc_id[:200])}</code>. /sources lists them."
+
+
+def last_document_html() -> str:
+    return "That is the only document I have: add another before removing it."
+
+
+def confirm_removal_html(document: Document, passages: int) -> str:
+    title = escape(clip(document.title, MAX_TITLE))
+    return (
+        f"Remove <b>{title}</b> (<code>{escape(document.id)}</code>, {passages} passages, "
+        f"file {escape(clip(document.source_file, MAX_FIELD))}) from the sources? It stays "
+        "removed after a restart; the file itself is not deleted."
+    )
+
+
+def removal_done_html(document: Document, report: ReloadReport) -> str:
+    title = escape(clip(document.title, MAX_TITLE))
+    return (
+        f"Removed <b>{title}</b>. Now serving {report.documents} document(s), "
+        f"{report.passages} passages."
+    )
 
 
 def no_text_html() -> str:

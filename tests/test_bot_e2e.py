@@ -434,7 +434,7 @@ async def test_reload_by_admin_reports_counts_and_time(
 async def test_reload_by_someone_else_is_refused(running: RunningBot) -> None:
     before = running.library.snapshot
     reply = (await ask(running.api, "/reload")).reply
-    assert "Only the bot's administrators can reload" in stored(reply)["text"]
+    assert "Only the bot's administrators can change the sources" in stored(reply)["text"]
     assert running.library.snapshot is before
 
 
