@@ -66,6 +66,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
         .request(BotApiRequest(connection_pool_size=SEND_POOL_SIZE))
         .get_updates_request(BotApiRequest(connection_pool_size=POLL_POOL_SIZE))
         .concurrent_updates(CONCURRENT_UPDATES)
@@ -112,6 +113,10 @@ def build_application(
     )
     application.add_handler(
         MessageHandler(groups & new_message & filters.TEXT & ~filters.COMMAND, handlers.group_text)
+    )
+    # A file an admin sends in a private chat is a document to add to the sources.
+    application.add_handler(
+        MessageHandler(private & new_message & filters.Document.ALL, handlers.document_upload)
     )
     # Stickers, photos and the like in private chats get a word on what the bot reads.
     application.add_handler(

@@ -32,11 +32,11 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import replies
+from bot import replies, uploads
 from bot.citations import Citation
 from bot.followups import QuestionStore, more_callback_data, parse_more_callback
 from bot.library import Library
-from bot.render import hit_html, no_answer_html
+from bot.render import escape, hit_html, no_answer_html
 from bot.sending import NO_PREVIEW, send_html, with_retries
 from bot.settings import Settings
 
@@ -369,6 +369,41 @@ async def reload_corpus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         message.chat_id,
         replies.reload_html(report, found.library.snapshot),
         reply_to=message.message_id,
+    )
+
+
+async def document_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file sent by an admin in a private chat: add it to the sources, then reload."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    user = update.effective_user
+    if not _is_admin(context, user.id if user else None):
+        await send_html(context.bot, message.chat_id, replies.upload_not_admin_html())
+        return
+    sent = message.document
+    found = services(context)
+    try:
+        name = uploads.check_upload(sent.file_name or "document", sent.file_size)
+        file = await context.bot.get_file(sent.file_id)
+        content = bytes(await file.download_as_bytearray())
+        added = await asyncio.to_thread(
+            uploads.add_document,
+            found.settings.corpus_dir,
+            name,
+            content,
+            added_by=f"Telegram user {user.id if user else '?'}",
+        )
+    except uploads.UploadRefused as refused:
+        await send_html(context.bot, message.chat_id, escape(str(refused)))
+        return
+    except TelegramError as error:
+        log.warning("could not download an uploaded file: %s", error)
+        await send_html(context.bot, message.chat_id, replies.download_failed_html())
+        return
+    report = await found.library.reload()
+    await send_html(
+        context.bot, message.chat_id, replies.added_html(added, report, found.library.snapshot)
     )
 
 

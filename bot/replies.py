@@ -21,6 +21,7 @@ from bot.render import (
     pack_messages,
     utf16_length,
 )
+from bot.uploads import Added
 from corpus import Document
 from retrieval.models import Answer
 
@@ -174,6 +175,41 @@ def remove_usage_html() -> str:
 
 def unknown_document_html(doc_id: str) -> str:
     return f"No document has the id <code>{escape(doc_id[:200])}</code>. /sources lists them."
+
+
+def upload_not_admin_html() -> str:
+    return (
+        "Thank you, but only the bot's administrators can add documents to its sources. "
+        "Your file was not stored."
+    )
+
+
+def download_failed_html() -> str:
+    return "I could not download the file from Telegram. Please send it again."
+
+
+def added_html(added: Added, report: ReloadReport, serving: Snapshot) -> str:
+    document = serving.documents.get(
+        next((d.id for d in serving.documents.values() if d.source_file == added.path.name), "")
+    )
+    if document is None or not report.swapped:
+        return (
+            f"Saved {escape(added.path.name)}, but the reload did not take it in: "
+            + reload_html(report, serving)
+        )
+    sections = [escape(clip(s.title, MAX_FIELD)) for s in document.sections[:8]]
+    lines = [
+        f"Added <b>{escape(clip(document.title, MAX_TITLE))}</b> "
+        f"(<code>{escape(document.id)}</code>, file {escape(added.path.name)}): "
+        f"{serving.passage_count(document.id)} passages.",
+    ]
+    if sections:
+        lines.append("Sections: " + "; ".join(sections))
+    lines.append(
+        f"Now serving {report.documents} document(s), {report.passages} passages. "
+        f"/remove {escape(document.id)} takes it out again."
+    )
+    return "\n".join(lines)
 
 
 def last_document_html() -> str:

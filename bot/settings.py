@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     token: SecretStr | None = None
     api_url: str = DEFAULT_API_URL
+    # Where files are downloaded from; None: BOT_API_URL with its final "bot" made "file/bot".
+    api_file_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     corpus_dir: Path = Field(default_factory=default_corpus_dir)
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "state" / "ihlbot")
@@ -48,12 +50,20 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("api_url")
+    @field_validator("api_url", "api_file_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @property
+    def file_url(self) -> str:
+        """`https://api.telegram.org/file/bot` for `https://api.telegram.org/bot`."""
+        if self.api_file_url:
+            return self.api_file_url
+        base = self.api_url.removesuffix("bot")
+        return f"{base}file/bot" if base != self.api_url else f"{self.api_url.rstrip('/')}/file/bot"
 
     @field_validator("token")
     @classmethod

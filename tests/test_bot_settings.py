@@ -163,3 +163,27 @@ def test_run_with_a_bad_admin_list_exits_2(
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert err == "ihlbot: BOT_ADMIN_IDS is invalid: not numeric user ids: x\n"
+
+
+@pytest.mark.parametrize(
+    ("api_url", "file_url", "expected"),
+    [
+        ("https://api.telegram.org/bot", None, "https://api.telegram.org/file/bot"),
+        ("http://127.0.0.1:8081/bot", None, "http://127.0.0.1:8081/file/bot"),
+        ("http://local:8081/custom", None, "http://local:8081/custom/file/bot"),
+        (
+            "https://api.telegram.org/bot",
+            "https://files.example/file/bot",
+            "https://files.example/file/bot",
+        ),
+    ],
+)
+def test_file_downloads_follow_the_api_url_unless_told_otherwise(
+    api_url: str, file_url: str | None, expected: str
+) -> None:
+    assert load_settings(api_url=api_url, api_file_url=file_url).file_url == expected
+
+
+def test_a_file_url_must_be_http() -> None:
+    with pytest.raises(SettingsError, match="BOT_API_FILE_URL"):
+        load_settings(api_file_url="ftp://files")

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
@@ -44,6 +45,7 @@ MAX_MESSAGE_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_CHARS = 200
 MAX_INLINE_RESULTS = 50
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses larger files
 
 METHODS = tuple(
     [
@@ -61,6 +63,7 @@ METHODS = tuple(
         "sendChatAction",
         "answerCallbackQuery",
         "answerInlineQuery",
+        "getFile",
         "close",
         "logOut",
     ]
@@ -590,6 +593,9 @@ class _State:
     calls_by_method: dict[str, list[RecordedCall]] = field(default_factory=dict)
     faults: dict[str, deque[_Fault]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
+    # file_id -> (file_path, bytes, the size Telegram states)
+    files: dict[str, tuple[str, bytes, int]] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)  # file paths fetched
 
 
 class FakeBotApi:
@@ -643,6 +649,7 @@ class FakeBotApi:
             "sendChatAction": self._send_chat_action,
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
+            "getFile": self._get_file,
             "close": lambda _: True,
             "logOut": lambda _: True,
         }
@@ -1040,6 +1047,62 @@ class FakeBotApi:
                 message["caption"] = caption
             return self.push_update({"message": message})
 
+    def push_document(
+        self,
+        chat_id: int,
+        user_id: int,
+        *,
+        file_name: str,
+        content: bytes,
+        mime_type: str = "application/octet-stream",
+        file_size: int | None = None,
+        chat_type: str = "private",
+    ) -> int:
+        """Queue a file sent as a document; `file_size` may claim more than `content` holds
+        (to test a size check without 20 MB of data). Returns its update_id."""
+        with self._lock:
+            message = self._user_message(chat_id, user_id, chat_type, "Ann", None, None, None)
+            mid = message["message_id"]
+            file_id = f"doc-{chat_id}-{mid}"
+            size = len(content) if file_size is None else file_size
+            path = f"documents/file_{mid}{Path(file_name).suffix}"
+            self._state.files[file_id] = (path, content, size)
+            message["document"] = {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": size,
+            }
+            return self.push_update({"message": message})
+
+    @property
+    def downloads(self) -> list[str]:
+        with self._lock:
+            return list(self._state.downloads)
+
+    def _get_file(self, params: JSONDict) -> JSONDict:
+        found = self._state.files.get(str(params.get("file_id")))
+        if found is None:
+            raise _bad("invalid file_id")
+        path, _, size = found
+        if size > MAX_DOWNLOAD_BYTES:
+            raise _bad("file is too big")
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": f"u{params['file_id']}",
+            "file_size": size,
+            "file_path": path,
+        }
+
+    def _download(self, file_path: str) -> web.Response:
+        with self._lock:
+            for path, content, _ in self._state.files.values():
+                if path == file_path:
+                    self._state.downloads.append(path)
+                    return web.Response(body=content, content_type="application/octet-stream")
+        return web.Response(status=404, text="Not Found")
+
     def push_callback_query(
         self,
         data: str,
@@ -1145,6 +1208,8 @@ class FakeBotApi:
         arrived = time.monotonic()
         # PTB requests f"{base_url}{token}/{method}", i.e. /bot<token>/<method>.
         path = request.path
+        if path.startswith(f"/file/bot{self._token}/"):  # downloads, as api.telegram.org/file
+            return self._download(path.removeprefix(f"/file/bot{self._token}/"))
         token, _, method = path.removeprefix("/bot").partition("/")
         name = _CANONICAL.get(method.lower(), method)
         params: JSONDict = {}
