@@ -100,6 +100,7 @@ def build_application(
         ("ask", handlers.ask),
         ("reload", handlers.reload_corpus),
         ("remove", handlers.remove_document),
+        ("add", handlers.add_url),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new_message))
     # Questions: every private text; in groups only mentions and replies to the bot.

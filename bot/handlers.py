@@ -32,7 +32,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import replies, uploads
+from bot import fetching, replies, uploads
 from bot.citations import Citation
 from bot.followups import QuestionStore, more_callback_data, parse_more_callback
 from bot.library import Library
@@ -400,6 +400,43 @@ async def document_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except TelegramError as error:
         log.warning("could not download an uploaded file: %s", error)
         await send_html(context.bot, message.chat_id, replies.download_failed_html())
+        return
+    report = await found.library.reload()
+    await send_html(
+        context.bot, message.chat_id, replies.added_html(added, report, found.library.snapshot)
+    )
+
+
+async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/add URL (admins): fetch a page or PDF, add it to the sources, then reload."""
+    message = update.effective_message
+    if message is None:
+        return
+    user = update.effective_user
+    if not _is_admin(context, user.id if user else None):
+        await send_html(
+            context.bot, message.chat_id, replies.not_admin_html(), reply_to=message.message_id
+        )
+        return
+    arguments = context.args or []
+    if len(arguments) != 1:
+        await send_html(context.bot, message.chat_id, replies.add_usage_html())
+        return
+    found = services(context)
+    try:
+        fetched = await fetching.fetch_document(
+            arguments[0], allow_private=found.settings.allow_private_urls
+        )
+        added = await asyncio.to_thread(
+            uploads.add_document,
+            found.settings.corpus_dir,
+            fetched.file_name,
+            fetched.content,
+            added_by=f"Telegram user {user.id if user else '?'} from {fetched.url}",
+            url=fetched.url,
+        )
+    except (fetching.FetchRefused, uploads.UploadRefused) as refused:
+        await send_html(context.bot, message.chat_id, escape(str(refused)))
         return
     report = await found.library.reload()
     await send_html(

@@ -177,6 +177,10 @@ def unknown_document_html(doc_id: str) -> str:
     return f"No document has the id <code>{escape(doc_id[:200])}</code>. /sources lists them."
 
 
+def add_usage_html() -> str:
+    return "Send <code>/add https://…</code> with the address of a web page or a PDF."
+
+
 def upload_not_admin_html() -> str:
     return (
         "Thank you, but only the bot's administrators can add documents to its sources. "

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     token: SecretStr | None = None
     api_url: str = DEFAULT_API_URL
+    # /add may fetch from loopback and private networks (intranet deployments, tests).
+    allow_private_urls: bool = False
     # Where files are downloaded from; None: BOT_API_URL with its final "bot" made "file/bot".
     api_file_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()

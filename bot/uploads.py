@@ -75,6 +75,7 @@ def add_document(
     corpus_dir.mkdir(parents=True, exist_ok=True)
     target = _free_name(corpus_dir, name)
     sidecar = target.with_name(target.stem + SIDECAR_SUFFIX)
+    url = document.url or url  # a page's canonical address beats the one it was fetched from
     when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     lines = [
         f"# Added with the bot: {name!r}, by {added_by}, on {when}.",

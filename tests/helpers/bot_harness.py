@@ -47,6 +47,7 @@ async def running_bot(
     poll_timeout: int = 1,
     corpus_dir: Path | None = None,
     api: FakeBotApi | None = None,
+    allow_private_urls: bool = False,
 ) -> AsyncIterator[RunningBot]:
     """The bot polling the fake server until the block ends."""
     own_api = api is None
@@ -59,6 +60,7 @@ async def running_bot(
         admin_ids=frozenset({ADMIN_ID}),
         corpus_dir=corpus_dir or copy_seeds(tmp_path / "corpus"),
         data_dir=tmp_path / "data",
+        allow_private_urls=allow_private_urls,
     )
     # Embeddings are kept by content: tests of one session share them (tmp_path's parent
     # is the session's folder), so the seed article is embedded once, not once per test.
