@@ -401,10 +401,7 @@ async def document_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         log.warning("could not download an uploaded file: %s", error)
         await send_html(context.bot, message.chat_id, replies.download_failed_html())
         return
-    report = await found.library.reload()
-    await send_html(
-        context.bot, message.chat_id, replies.added_html(added, report, found.library.snapshot)
-    )
+    await _reload_and_report(context, message.chat_id, added)
 
 
 async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -413,10 +410,7 @@ async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     user = update.effective_user
-    if not _is_admin(context, user.id if user else None):
-        await send_html(
-            context.bot, message.chat_id, replies.not_admin_html(), reply_to=message.message_id
-        )
+    if not await _admin_or_refuse(context, message, user.id if user else None):
         return
     arguments = context.args or []
     if len(arguments) != 1:
@@ -438,10 +432,28 @@ async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except (fetching.FetchRefused, uploads.UploadRefused) as refused:
         await send_html(context.bot, message.chat_id, escape(str(refused)))
         return
-    report = await found.library.reload()
+    await _reload_and_report(context, message.chat_id, added)
+
+
+async def _admin_or_refuse(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, user_id: int | None
+) -> bool:
+    """Whether the user is an admin; if not, they are told so."""
+    if _is_admin(context, user_id):
+        return True
     await send_html(
-        context.bot, message.chat_id, replies.added_html(added, report, found.library.snapshot)
+        context.bot, message.chat_id, replies.not_admin_html(), reply_to=message.message_id
     )
+    return False
+
+
+async def _reload_and_report(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, added: uploads.Added
+) -> None:
+    """After a file was added: reload, then tell the admin what is now served."""
+    library = services(context).library
+    report = await library.reload()
+    await send_html(context.bot, chat_id, replies.added_html(added, report, library.snapshot))
 
 
 def _removal_token(doc_id: str) -> str:
@@ -459,10 +471,7 @@ async def remove_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if message is None:
         return
     user = update.effective_user
-    if not _is_admin(context, user.id if user else None):
-        await send_html(
-            context.bot, message.chat_id, replies.not_admin_html(), reply_to=message.message_id
-        )
+    if not await _admin_or_refuse(context, message, user.id if user else None):
         return
     doc_id = " ".join(context.args or [])
     if not doc_id:
