@@ -88,6 +88,7 @@ class Ranking:
     sentence_cosines: dict[int, list[float]]  # per candidate: its sentences' cosines
     passage_cosines: dict[int, float]
     centroid: float = 0.0  # cosine of the question to what the sources are about
+    background: float = 0.0  # cosine of the question to the nearest off-subject question
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ class Retriever:
             {p: sentence_cosines[p] for p in positions},
             {p: float(passage_cosines[p]) for p in positions},
             centroid=self.semantic.topicality(vector),
+            background=self.semantic.background_similarity(vector),
         )
 
     def _answer_type_first(self, query: LexicalQuery, positions: list[int]) -> list[int]:
@@ -312,6 +314,7 @@ class Retriever:
             answer_type_missing=1.0 if missing else 0.0,
             centroid=ranking.centroid,
             metadata=1.0 if self.units[best].kind == "metadata" else 0.0,
+            background=ranking.background,
         )
 
     def _known_share(self, query: LexicalQuery) -> float:

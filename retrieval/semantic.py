@@ -5,12 +5,19 @@ field's description (what it is about); each sentence is embedded on its own (wh
 quote says). Vectors are computed at index time through an `EmbeddingStore`, so a corpus
 embeds each text once, and a reload only what changed. A question costs one model call,
 one matrix-vector product over the units, and one over the candidates' sentences.
+
+Beside the corpus, the index holds a background: a few hundred everyday questions on
+other subjects (`background_questions.json`, written blind for this purpose). A question
+that is closer to one of them than to any source sentence is most likely off-topic, and a
+cosine alone cannot say that: all questions share a little similarity with all texts.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +27,16 @@ from retrieval.embedding_store import EmbeddingStore, Progress
 from retrieval.units import SearchUnit
 
 Vectors = npt.NDArray[np.float32]
+
+BACKGROUND_FILE = Path(__file__).resolve().parent / "background_questions.json"
+
+
+def background_questions(path: Path = BACKGROUND_FILE) -> list[str]:
+    """The shipped everyday questions on subjects other than the sources'."""
+    questions = json.loads(path.read_text("utf-8"))
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        raise ValueError(f"{path} must be a JSON list of strings")
+    return questions
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,7 @@ class SemanticIndex:
     centroids: Vectors  # (2, dimension): the mean passage sentence and the mean metadata
     # field, as unit vectors: what the sources are about, and what questions about the
     # documents themselves look like
+    background: Vectors  # (questions, dimension): everyday questions on other subjects
 
     @classmethod
     def build(
@@ -45,8 +63,12 @@ class SemanticIndex:
         for unit in units:
             sentences.extend(unit.sentence_embed_texts())
             offsets.append(len(sentences))
-        vectors = store.vectors(model, [u.embed_text for u in units] + sentences, progress)
-        unit_vectors, sentence_vectors = vectors[: len(units)], vectors[len(units) :]
+        background = background_questions()
+        vectors = store.vectors(
+            model, [u.embed_text for u in units] + sentences + background, progress
+        )
+        unit_vectors = vectors[: len(units)]
+        sentence_vectors = vectors[len(units) : len(units) + len(sentences)]
         passage_rows = [
             row
             for unit, first, last in zip(units, offsets, offsets[1:], strict=False)
@@ -66,11 +88,18 @@ class SemanticIndex:
             sentence_vectors=sentence_vectors,
             sentence_offsets=np.asarray(offsets, dtype=np.int64),
             centroids=centroids,
+            background=vectors[len(units) + len(sentences) :],
         )
 
     def topicality(self, query: Vectors) -> float:
         """How close the question is to what the sources, or their metadata, are about."""
         return float((self.centroids @ query).max())
+
+    def background_similarity(self, query: Vectors) -> float:
+        """The cosine of the question to the nearest everyday question on another subject."""
+        if not len(self.background):
+            return 0.0
+        return float((self.background @ query).max())
 
     @property
     def size(self) -> int:

@@ -15,6 +15,8 @@ from corpus import default_corpus_dir, load_corpus
 from retrieval.embedding import DEFAULT_MODEL_DIR, EmbeddingModel, ModelUnavailable, load_model
 from retrieval.embedding_store import EmbeddingStore
 from retrieval.engine import EngineSettings, build_retriever
+from retrieval.semantic import SemanticIndex, background_questions
+from retrieval.units import units_for
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +159,39 @@ def test_the_shipped_store_covers_the_shipped_seeds(model: EmbeddingModel) -> No
     store = EmbeddingStore(None)  # nothing on disk but the shipped vectors
     units = units_for(load_corpus(default_corpus_dir()))
     texts = [u.embed_text for u in units] + [t for u in units for t in u.sentence_embed_texts()]
+    texts += background_questions()
     shipped = store.vectors(counting, texts)  # type: ignore[arg-type]
     assert (SHIPPED_STORE / f"{model.model_id}.npz").is_file()
     assert counting.embedded == [], "the shipped seed embeddings are stale"
     assert np.allclose(shipped[:3], model.embed(texts[:3]), atol=1e-6)
+
+
+def test_the_background_is_nearer_to_everyday_questions_than_to_questions_on_the_sources(
+    model: EmbeddingModel,
+) -> None:
+    """The off-topic evidence: none of these questions is in the background file; each
+    everyday one is nearer to some background question than any on-topic one is."""
+    index = SemanticIndex.build(
+        units_for(load_corpus(default_corpus_dir())), model, EmbeddingStore(None)
+    )
+    assert len(index.background) == len(background_questions()) >= 400
+
+    def nearest(question: str) -> float:
+        return index.background_similarity(index.embed_question(question))
+
+    everyday = [
+        "what should I plant in a shady corner of my garden",
+        "cheap flights to Lisbon in May",
+    ]
+    on_topic = [
+        "why do anti-personnel mines keep killing after a war ends",
+        "who wrote this article",
+    ]
+    assert min(map(nearest, everyday)) > max(map(nearest, on_topic))
+
+
+def test_the_background_file_is_a_list_of_questions(tmp_path: Path) -> None:
+    broken = tmp_path / "background.json"
+    broken.write_text('{"not": "a list"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="list of strings"):
+        background_questions(broken)
