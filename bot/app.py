@@ -28,11 +28,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import handlers, usage
+from bot.database import Database
 from bot.followups import QuestionStore
 from bot.library import Library
 from bot.settings import Settings
 from bot.transport import POLL_POOL_SIZE, SEND_POOL_SIZE, BotApiRequest
+from bot.usage import UsageStore
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +81,13 @@ def build_application(
         .post_init(_register_commands)
         .build()
     )
+    database = Database(settings.data_dir)
+    keep_days = settings.keep_questions_days
     application.bot_data["services"] = handlers.Services(
         settings=settings,
         library=library,
-        questions=questions or QuestionStore(settings.data_dir),
+        questions=questions or QuestionStore(database=database, keep_seconds=keep_days * usage.DAY),
+        usage=UsageStore(database, keep_days=keep_days),
     )
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -101,6 +106,7 @@ def build_application(
         ("reload", handlers.reload_corpus),
         ("remove", handlers.remove_document),
         ("add", handlers.add_url),
+        ("stats", handlers.stats),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new_message))
     # Questions: every private text; in groups only mentions and replies to the bot.
@@ -124,6 +130,7 @@ def build_application(
         MessageHandler(private & new_message & ~filters.TEXT, handlers.non_text)
     )
     application.add_handler(CallbackQueryHandler(handlers.confirm_removal, pattern=r"^rm:"))
+    application.add_handler(CallbackQueryHandler(handlers.vote, pattern=r"^vote:"))
     application.add_handler(CallbackQueryHandler(handlers.more_sources))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.on_error)

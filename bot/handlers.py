@@ -28,17 +28,17 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import fetching, replies, uploads
-from bot.citations import Citation
-from bot.followups import QuestionStore, more_callback_data, parse_more_callback
+from bot import fetching, keyboards, replies, uploads
+from bot.followups import QuestionStore, parse_more_callback
 from bot.library import Library
-from bot.render import escape, hit_html, no_answer_html
+from bot.render import escape
 from bot.sending import NO_PREVIEW, send_html, with_retries
 from bot.settings import Settings
+from bot.usage import UsageStore, VoteOutcome
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class Services:
     settings: Settings
     library: Library
     questions: QuestionStore
+    usage: UsageStore
     seen_updates: RecentIds = field(default_factory=RecentIds)
 
 
@@ -100,6 +101,10 @@ async def _answer(
                 await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
             wait = TYPING_EVERY
         reply = work.result()
+    if reply.answered is not None:
+        services(context).usage.record_question(
+            question, answered=reply.answered, corpus_version=snapshot.version
+        )
     await _send_reply(
         context, chat_id, reply, question, reply_to=message.message_id if quote else None
     )
@@ -112,19 +117,16 @@ async def _send_reply(
     question: str,
     *,
     reply_to: int | None,
+    offset: int = 0,
 ) -> None:
+    """Send the reply's messages; under the last one of an answer, 👍 / 👎 (and More
+    sources when there are more)."""
     markup = None
-    if reply.more_offset is not None:
-        qid = services(context).questions.put(question)
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        "More sources ▸", callback_data=more_callback_data(qid, reply.more_offset)
-                    )
-                ]
-            ]
-        )
+    if reply.doc_ids:
+        found = services(context)
+        qid = found.questions.put(question)
+        found.usage.record_answer(keyboards.answer_id(qid, offset), reply.doc_ids)
+        markup = keyboards.answer_keyboard(qid, offset, reply.more_offset)
     for index, text in enumerate(reply.messages):
         last = index == len(reply.messages) - 1
         await send_html(
@@ -185,7 +187,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             reply_to=message.message_id,
         )
         return
-    await _answer(context, message, question, quote=message.chat.type != "private")
+    await _answer(context, message, question, quote=message.chat.type != ChatType.PRIVATE)
 
 
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -286,11 +288,44 @@ async def more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = query.message
     if not isinstance(message, Message):
         return
-    with contextlib.suppress(TelegramError):  # the old button goes; the new message has its own
-        await message.edit_reply_markup(reply_markup=None)
+    with contextlib.suppress(TelegramError):  # the old More button goes (the new message
+        # has its own); the votes stay
+        await message.edit_reply_markup(reply_markup=keyboards.without_more(message.reply_markup))
     snapshot = services(context).library.snapshot
     reply = replies.answer_reply(snapshot, question, offset=parsed[1])
-    await _send_reply(context, message.chat_id, reply, question, reply_to=message.message_id)
+    await _send_reply(
+        context, message.chat_id, reply, question, reply_to=message.message_id, offset=parsed[1]
+    )
+
+
+async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍 / 👎 under an answer: counted once per person and answer, then shown as counted."""
+    query = update.callback_query
+    parsed = keyboards.parse_vote_callback(query.data) if query else None
+    if query is None or parsed is None:
+        return
+    answer, up = parsed
+    outcome = services(context).usage.vote(answer, query.from_user.id, up=up)
+    await _answer_query(query, replies.vote_thanks(outcome))
+    message = query.message
+    if outcome in (VoteOutcome.COUNTED, VoteOutcome.CHANGED) and isinstance(message, Message):
+        with contextlib.suppress(TelegramError):
+            await message.edit_reply_markup(
+                reply_markup=keyboards.with_vote_shown(message.reply_markup, answer, up)
+            )
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats (admins): questions per day, share answered, what is missed, votes."""
+    message = update.effective_message
+    if message is None:
+        return
+    user = update.effective_user
+    if not await _admin_or_refuse(context, message, user.id if user else None):
+        return
+    found = services(context)
+    for text in replies.stats_html(found.usage.stats(), found.library.snapshot):
+        await send_html(context.bot, message.chat_id, text)
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -305,37 +340,17 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             "answerInlineQuery", query.answer, [], button=help_button, cache_time=300
         )
         return
-    snapshot = services(context).library.snapshot
-    answer = snapshot.retriever.search(question, replies.INLINE_HITS)
-    results = []
-    for hit in answer.hits if answer.answered else ():
-        document = snapshot.documents.get(hit.doc_id)
-        citation = Citation.of(hit, document)
-        results.append(
-            InlineQueryResultArticle(
-                id=hashlib.blake2b(hit.passage_id.encode(), digest_size=16).hexdigest(),
-                title=hit.quote[:100],
-                description=citation.source_line()[:200],
-                input_message_content=InputTextMessageContent(
-                    hit_html(hit, document),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                ),
-            )
+    results = [
+        InlineQueryResultArticle(
+            id=result.id,
+            title=result.title,
+            description=result.description,
+            input_message_content=InputTextMessageContent(
+                result.html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+            ),
         )
-    if not results:
-        results.append(
-            InlineQueryResultArticle(
-                id="no-answer",
-                title="Not covered by my sources",
-                description="I only answer with quotes, and none answers this.",
-                input_message_content=InputTextMessageContent(
-                    no_answer_html(answer, snapshot.corpus.documents),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                ),
-            )
-        )
+        for result in replies.inline_answers(services(context).library.snapshot, question)
+    ]
     await with_retries(
         "answerInlineQuery", query.answer, results, cache_time=60, button=help_button
     )
@@ -549,7 +564,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id is not None
         and isinstance(update, Update)
         and update.message
-        and update.message.chat.type == "private"
+        and update.message.chat.type == ChatType.PRIVATE
     ):
         with contextlib.suppress(TelegramError):
             await send_html(

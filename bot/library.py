@@ -8,6 +8,7 @@ new one, never from a half-built one. A reload that loads no document keeps the 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -31,6 +32,14 @@ class Snapshot:
     @property
     def documents(self) -> dict[str, Document]:
         return self.retriever.documents
+
+    @property
+    def version(self) -> str:
+        """A short fingerprint of the documents served: which corpus a usage record saw."""
+        digest = hashlib.blake2b(digest_size=6)
+        for document in sorted(self.corpus.documents, key=lambda d: d.id):
+            digest.update(f"{document.id}\0{document.content_sha256}\0".encode())
+        return digest.hexdigest()
 
     def passage_count(self, doc_id: str) -> int:
         return sum(1 for p in self.corpus.passages if p.doc_id == doc_id)

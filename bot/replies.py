@@ -6,22 +6,25 @@ messages to send; handlers stay thin and every wording is testable on its own.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
-from bot.citations import MAX_FIELD, MAX_NAMES, MAX_TITLE, clip
+from bot.citations import MAX_FIELD, MAX_NAMES, MAX_TITLE, Citation, clip
 from bot.library import ReloadReport, Snapshot
 from bot.render import (
     MESSAGE_LIMIT,
     answer_messages,
     coverage_html,
     escape,
+    hit_html,
     no_answer_html,
     nothing_to_search_html,
     pack_messages,
     utf16_length,
 )
 from bot.uploads import Added
+from bot.usage import UsageStats, VoteOutcome
 from corpus import Document
 from retrieval.models import Answer
 
@@ -37,10 +40,16 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 @dataclass(frozen=True)
 class Reply:
-    """Messages to send in order; `more_offset` asks for a More-sources button on the last."""
+    """Messages to send in order; `more_offset` asks for a More-sources button on the last.
+
+    `answered`: the sources answered (quotes shown); `doc_ids`: the documents quoted, for
+    the votes on this answer. A reply with nothing to search is neither answered nor not.
+    """
 
     messages: list[str]
     more_offset: int | None = None
+    answered: bool | None = None
+    doc_ids: tuple[str, ...] = ()
 
 
 def needs_words(question: str) -> bool:
@@ -62,13 +71,55 @@ def reply_for(snapshot: Snapshot, answer: Answer, *, offset: int, k: int) -> Rep
     if answer.reason == "no_terms":
         return Reply([nothing_to_search_html(EXAMPLE_QUESTIONS)])
     if not answer.answered:
-        return Reply([no_answer_html(answer, snapshot.corpus.documents)])
+        return Reply([no_answer_html(answer, snapshot.corpus.documents)], answered=False)
     if not answer.hits:
-        return Reply(["There are no more sources for this question."])
+        return Reply(["There are no more sources for this question."], answered=True)
     shown = answer.model_copy(update={"hits": answer.hits[:k]})
     intro = "<b>More sources</b>" if offset else None
     more = offset + k if len(answer.hits) > k else None
-    return Reply(answer_messages(shown, snapshot.documents, intro=intro), more)
+    doc_ids = tuple(dict.fromkeys(hit.doc_id for hit in shown.hits))
+    return Reply(
+        answer_messages(shown, snapshot.documents, intro=intro),
+        more,
+        answered=True,
+        doc_ids=doc_ids,
+    )
+
+
+@dataclass(frozen=True)
+class InlineAnswer:
+    """One inline-mode result: what the picker shows, and the message it sends."""
+
+    id: str
+    title: str
+    description: str
+    html: str
+
+
+def inline_answers(snapshot: Snapshot, question: str) -> list[InlineAnswer]:
+    """`@bot question`: a result per cited quote, or one that says the sources are silent."""
+    answer = snapshot.retriever.search(question, INLINE_HITS)
+    results = []
+    for hit in answer.hits if answer.answered else ():
+        document = snapshot.documents.get(hit.doc_id)
+        results.append(
+            InlineAnswer(
+                id=hashlib.blake2b(hit.passage_id.encode(), digest_size=16).hexdigest(),
+                title=hit.quote[:100],
+                description=Citation.of(hit, document).source_line()[:200],
+                html=hit_html(hit, document),
+            )
+        )
+    if results:
+        return results
+    return [
+        InlineAnswer(
+            id="no-answer",
+            title="Not covered by my sources",
+            description="I only answer with quotes, and none answers this.",
+            html=no_answer_html(answer, snapshot.corpus.documents),
+        )
+    ]
 
 
 def start_html(bot_name: str) -> str:
@@ -246,3 +297,48 @@ def no_text_html() -> str:
 
 def coverage_only_html(snapshot: Snapshot) -> str:
     return "My sources cover:\n" + coverage_html(snapshot.corpus.documents)
+
+
+def vote_thanks(outcome: VoteOutcome) -> str:
+    """The note a voter sees (a button press's answer: plain text, 200 characters)."""
+    return {
+        VoteOutcome.COUNTED: "Thank you, your vote was counted.",
+        VoteOutcome.CHANGED: "Thank you, your vote was changed.",
+        VoteOutcome.UNCHANGED: "Your vote was already counted.",
+        VoteOutcome.UNKNOWN: "This answer can no longer be voted on.",
+    }[outcome]
+
+
+MAX_STATS_QUESTION = 120
+
+
+def stats_html(stats: UsageStats, serving: Snapshot) -> list[str]:
+    """/stats: questions per day, the share answered, what is asked and not covered, and
+    the votes per document."""
+    lines = [f"<b>Usage, last {len(stats.days)} days</b> (UTC)"]
+    for day in stats.days:
+        lines.append(f"{day.day:%a %d %b}: {day.asked} asked, {day.answered} answered")
+    if stats.asked:
+        lines.append(
+            f"In all: {stats.asked} questions, {stats.answered / stats.asked:.0%} answered."
+        )
+    else:
+        lines.append("No questions in this period.")
+    blocks = ["\n".join(lines)]
+    if stats.unanswered:
+        asked = [
+            f"• {escape(clip(question, MAX_STATS_QUESTION))}"
+            + (f" (×{times})" if times > 1 else "")
+            for question, times in stats.unanswered
+        ]
+        blocks.append("<b>Not covered by the sources</b> (most asked first)\n" + "\n".join(asked))
+    if stats.votes:
+        rows = []
+        for votes in stats.votes:
+            document = serving.documents.get(votes.doc_id)
+            name = clip(document.title, MAX_FIELD) if document else f"{votes.doc_id} (removed)"
+            rows.append(f"• {escape(name)}: 👍 {votes.up} · 👎 {votes.down}")
+        blocks.append("<b>Votes on answers, per document quoted</b>\n" + "\n".join(rows))
+    else:
+        blocks.append("No votes yet.")
+    return pack_messages(blocks)

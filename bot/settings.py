@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     semantic: bool = True
     # A folder with model.onnx and tokenizer.json; None: the model shipped in retrieval/model.
     embedding_model: Path | None = None
+    # How long questions (for More-sources buttons and /stats) and votes are kept.
+    keep_questions_days: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -87,10 +87,15 @@ def assert_verbatim(quotes: list[str], corpus: Corpus) -> None:
         assert any(quote in passage.text for passage in corpus.passages), quote
 
 
-def more_button_data(call: RecordedCall) -> str:
+def button_data(call: RecordedCall) -> list[str]:
+    """Every button's callback data, row by row."""
     markup = call.params.get("reply_markup")
     assert isinstance(markup, dict), f"no inline keyboard on {call.params}"
-    data: str = markup["inline_keyboard"][0][0]["callback_data"]
+    return [str(b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+
+
+def more_button_data(call: RecordedCall) -> str:
+    (data,) = [d for d in button_data(call) if d.startswith("more:")]
     return data
 
 
@@ -332,9 +337,21 @@ async def test_more_sources_button_survives_a_restart(tmp_path: Path, shipped: C
             assert answered.ok and not answered.params.get("show_alert")
             (more,) = (await wait_for_sends(api, USER_ID, 2))[1:]
             await api.wait_for_calls("editMessageReplyMarkup")
-            # The old button is gone; the further passages answer the pressed message.
+            # The old More button is gone, the votes stay; the further passages answer the
+            # pressed message, with votes of their own.
             pressed = api.get_message(USER_ID, stored(first)["message_id"])
-            assert pressed is not None and "reply_markup" not in pressed
+            assert pressed is not None
+            kept = [
+                b["callback_data"]
+                for row in pressed["reply_markup"]["inline_keyboard"]
+                for b in row
+            ]
+            assert kept and all(
+                d.startswith("vote:") and d.split(":")[1].endswith(".0") for d in kept
+            )
+            assert all(
+                d.split(":")[1].endswith(".3") for d in button_data(more) if d.startswith("vote:")
+            )
             assert reply_target(more) == stored(first)["message_id"]
             assert stored(more)["text"].startswith("More sources")
             assert_verbatim(quotes_of(more), shipped)

@@ -62,7 +62,9 @@ def test_old_questions_are_forgotten_on_opening(tmp_path: Path) -> None:
     store = QuestionStore(tmp_path)
     old, recent = store.put("old question"), store.put("recent question")
     long_ago = time.time() - bot.followups.KEEP_SECONDS - 60
-    store._connection.execute("UPDATE questions SET asked_at = ? WHERE id = ?", (long_ago, old))
+    store._database.connection.execute(
+        "UPDATE questions SET asked_at = ? WHERE id = ?", (long_ago, old)
+    )
     store.close()
     reopened = QuestionStore(tmp_path)
     assert reopened.get(old) is None
@@ -79,7 +81,7 @@ def test_unwritable_data_dir_falls_back_to_memory_with_a_warning(
         store = QuestionStore(blocker / "data")
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
-    assert "expire when the bot restarts" in warnings[0].getMessage()
+    assert "last until the bot restarts" in warnings[0].getMessage()
     qid = store.put("still works")
     assert store.get(qid) == "still works"
     assert not (blocker / "data").exists()
@@ -119,14 +121,14 @@ def test_errors_after_opening_are_logged_not_raised(
 ) -> None:
     store = QuestionStore(tmp_path)
     qid = store.put("q")
-    store._connection.execute("DROP TABLE questions")
+    store._database.connection.execute("DROP TABLE questions")
     with caplog.at_level(logging.WARNING, logger="bot.followups"):
         assert store.put("again") == question_id("again")
         assert store.get(qid) is None
     assert len(caplog.records) == 2
     store.close()
     with pytest.raises(sqlite3.ProgrammingError):
-        store._connection.execute("SELECT 1")
+        store._database.connection.execute("SELECT 1")
 
 
 @pytest.mark.parametrize("offset", [0, 3, 6, 999, 10**9])

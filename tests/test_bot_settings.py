@@ -99,6 +99,8 @@ def test_admin_ids_edge_forms(monkeypatch: pytest.MonkeyPatch) -> None:
         ("BOT_TOKEN", "123456789:short", "token"),
         ("BOT_TOKEN", "12:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0 extra", "token"),
         ("BOT_MAX_MESSAGES_PER_SECOND", "-1", "0"),
+        ("BOT_KEEP_QUESTIONS_DAYS", "0", "1"),
+        ("BOT_KEEP_QUESTIONS_DAYS", "forever", "integer"),
     ],
 )
 def test_malformed_settings_name_the_variable_in_one_line(
@@ -187,3 +189,9 @@ def test_file_downloads_follow_the_api_url_unless_told_otherwise(
 def test_a_file_url_must_be_http() -> None:
     with pytest.raises(SettingsError, match="BOT_API_FILE_URL"):
         load_settings(api_file_url="ftp://files")
+
+
+def test_keep_questions_days_defaults_to_90_and_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().keep_questions_days == 90
+    monkeypatch.setenv("BOT_KEEP_QUESTIONS_DAYS", "14")
+    assert load_settings().keep_questions_days == 14

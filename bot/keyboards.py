@@ -1,0 +1,81 @@
+"""The buttons under an answer: 👍 / 👎 and More sources, and what a press carries.
+
+Telegram gives a button 64 bytes of data, so a vote button carries the answer's id (the
+stored question's id and the offset of the quotes shown), never the question itself.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.followups import more_callback_data, parse_more_callback
+
+_VOTE = "vote"
+UP, DOWN = "👍", "👎"
+
+
+def answer_id(question_id: str, offset: int) -> str:
+    return f"{question_id}.{offset}"
+
+
+def vote_callback_data(answer: str, up: bool) -> str:
+    return f"{_VOTE}:{answer}:{'up' if up else 'down'}"
+
+
+def parse_vote_callback(data: str | None) -> tuple[str, bool] | None:
+    """(answer id, up) from a vote button's data, or None when it is not one."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != _VOTE or parts[2] not in ("up", "down") or not parts[1]:
+        return None
+    return parts[1], parts[2] == "up"
+
+
+def vote_row(answer: str, voted: bool | None = None) -> list[InlineKeyboardButton]:
+    """👍 and 👎; once a vote is counted, its button says so (and both still work, so a
+    reader can change their mind)."""
+    up = f"{UP} counted" if voted is True else UP
+    down = f"{DOWN} counted" if voted is False else DOWN
+    return [
+        InlineKeyboardButton(up, callback_data=vote_callback_data(answer, True)),
+        InlineKeyboardButton(down, callback_data=vote_callback_data(answer, False)),
+    ]
+
+
+def answer_keyboard(question_id: str, offset: int, more_offset: int | None) -> InlineKeyboardMarkup:
+    """Under the last message of an answer: the votes, and More sources when there are."""
+    rows = [vote_row(answer_id(question_id, offset))]
+    if more_offset is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "More sources ▸", callback_data=more_callback_data(question_id, more_offset)
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def with_vote_shown(
+    markup: InlineKeyboardMarkup | None, answer: str, up: bool
+) -> InlineKeyboardMarkup:
+    """The same keyboard with the vote row marked as counted (other rows kept as they are)."""
+    rows = [
+        list(row)
+        for row in (markup.inline_keyboard if markup else ())
+        if not any(
+            parse_vote_callback(b.callback_data) for b in row if isinstance(b.callback_data, str)
+        )
+    ]
+    return InlineKeyboardMarkup([vote_row(answer, up), *rows])
+
+
+def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The keyboard after its More-sources button was pressed: the votes only."""
+    rows = [
+        list(row)
+        for row in (markup.inline_keyboard if markup else ())
+        if not any(
+            parse_more_callback(b.callback_data) for b in row if isinstance(b.callback_data, str)
+        )
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
