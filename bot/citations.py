@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import quote as percent_encoded
+from urllib.parse import urlsplit
 
 from corpus import Document
 from retrieval.models import Hit
@@ -34,6 +37,35 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+MAX_URL = 1000
+FRAGMENT_WORDS = 5  # a text fragment names the quote's first and last words, not all
+_WORD = re.compile(r"\S+")
+
+
+def _fragment_part(words: list[str]) -> str:
+    # "-", "," and "&" separate a text directive's parts: they are encoded in the text.
+    return percent_encoded(" ".join(words), safe="").replace("-", "%2D")
+
+
+def text_fragment_url(url: str, quote: str) -> str:
+    """`url` with a text fragment (`#:~:text=`) that makes a browser scroll to the quote
+    and highlight it. Long quotes are named by their first and last words (the range form),
+    so the link stays short and survives small differences in between. PDFs get none:
+    browsers do not apply text fragments to them."""
+    words = _WORD.findall(quote.removesuffix(" […]"))
+    if not words or urlsplit(url).path.lower().endswith(".pdf"):
+        return url
+    if len(words) <= 2 * FRAGMENT_WORDS:
+        directive = _fragment_part(words)
+    else:
+        directive = (
+            f"{_fragment_part(words[:FRAGMENT_WORDS])},{_fragment_part(words[-FRAGMENT_WORDS:])}"
+        )
+    base, _, fragment = url.partition("#")
+    linked = f"{base}#{fragment}:~:text={directive}" if fragment else f"{base}#:~:text={directive}"
+    return linked if len(linked) <= MAX_URL else url
+
+
 def _optional(text: str | None, limit: int) -> str | None:
     return clip(text, limit) if text else None
 
@@ -58,19 +90,22 @@ class Citation:
                 _optional(hit.section, MAX_FIELD),
                 None,
             )
+        url = document.url if document.url and len(document.url) <= MAX_URL else None
+        if url and hit.kind == "passage" and not document.source_file.lower().endswith(".pdf"):
+            url = text_fragment_url(url, hit.quote)
         return cls(
             title=clip(document.title, MAX_TITLE),
             authors=join_names([a.name for a in document.authors]) or None,
             publisher=_optional(document.publisher, MAX_FIELD),
             published=document.published_text,
             section=_optional(hit.section, MAX_FIELD) if hit.kind == "passage" else None,
-            url=document.url if document.url and len(document.url) <= 1000 else None,
+            url=url,
         )
 
     @classmethod
     def of_document(cls, document: Document) -> Citation:
         authors = join_names([a.name for a in document.authors]) or None
-        url = document.url if document.url and len(document.url) <= 1000 else None
+        url = document.url if document.url and len(document.url) <= MAX_URL else None
         return cls(
             clip(document.title, MAX_TITLE),
             authors,

@@ -4,15 +4,17 @@ every limit a hostile or broken server tests; and once end to end through the fa
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
 from aiohttp import web
 
 from bot.fetching import FetchRefused, fetch_document
-from tests.helpers.bot_harness import ADMIN_ID, ask, running_bot
+from tests.helpers.bot_harness import ADMIN_ID, ask, entity_texts, running_bot
 from tests.test_bot_uploads import make_pdf
 
 PAGE = b"""<html><head><title>Arctic clearance | Mine Action Review</title>
@@ -146,7 +148,14 @@ async def test_add_url_end_to_end_cites_the_pages_link(server: str, tmp_path: Pa
                 user_id=ADMIN_ID,
             )
         ).reply
-        assert '<a href="https://example.org/arctic-clearance">' in answer.params["text"]
+        # The title links to the page, scrolled to the quoted sentence (a text fragment).
+        links = re.findall(r'<a href="([^"]+)">', answer.params["text"])
+        assert links and links[0].startswith("https://example.org/arctic-clearance#:~:text=")
+        start, _, end = unquote(links[0].split("#:~:text=")[1]).partition(",")
+        quote = entity_texts(answer.result, "blockquote")[0]
+        words = quote.split()
+        assert start == " ".join(words[:5]) and end == " ".join(words[-5:])
+        assert "Deminers in the Arctic" in start
 
         refused = (
             await ask(api, f"/add {server}/page", chat_id=ADMIN_ID + 1, user_id=ADMIN_ID + 1)

@@ -324,3 +324,23 @@ def test_reload_report_with_many_long_problems_fits_one_message() -> None:
         assert problems[0].file in message["text"]
         listed = sum(1 for p in problems if f"{p.file}: " in message["text"])
         assert f"… and {len(problems) - listed} more" in message["text"]
+
+
+def test_text_fragment_links_name_the_quote_and_skip_pdfs() -> None:
+    from urllib.parse import unquote
+
+    from bot.citations import text_fragment_url
+
+    short = text_fragment_url("https://example.org/a", "Mines kill - and maim, & more.")
+    assert short == "https://example.org/a#:~:text=Mines%20kill%20%2D%20and%20maim%2C%20%26%20more."
+    long = "one two three four five six seven eight nine ten eleven twelve"
+    linked = text_fragment_url("https://example.org/a#part", long + " […]")
+    assert linked.startswith("https://example.org/a#part:~:text=")
+    start, end = linked.split(":~:text=")[1].split(",")
+    assert unquote(start) == "one two three four five"
+    assert unquote(end) == "eight nine ten eleven twelve"
+    assert (
+        text_fragment_url("https://example.org/report.PDF", long)
+        == "https://example.org/report.PDF"
+    )
+    assert text_fragment_url("https://example.org/a", "") == "https://example.org/a"
