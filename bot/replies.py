@@ -256,7 +256,7 @@ def added_html(added: Added, report: ReloadReport, serving: Snapshot) -> str:
     lines = [
         f"Added <b>{escape(clip(document.title, MAX_TITLE))}</b> "
         f"(<code>{escape(document.id)}</code>, file {escape(added.path.name)}): "
-        f"{serving.passage_count(document.id)} passages.",
+        f"{_passages(serving.passage_count(document.id))}.",
     ]
     if sections:
         lines.append("Sections: " + "; ".join(sections))
@@ -274,7 +274,7 @@ def last_document_html() -> str:
 def confirm_removal_html(document: Document, passages: int) -> str:
     title = escape(clip(document.title, MAX_TITLE))
     return (
-        f"Remove <b>{title}</b> (<code>{escape(document.id)}</code>, {passages} passages, "
+        f"Remove <b>{title}</b> (<code>{escape(document.id)}</code>, {_passages(passages)}, "
         f"file {escape(clip(document.source_file, MAX_FIELD))}) from the sources? It stays "
         "removed after a restart; the file itself is not deleted."
     )
@@ -342,3 +342,7 @@ def stats_html(stats: UsageStats, serving: Snapshot) -> list[str]:
     else:
         blocks.append("No votes yet.")
     return pack_messages(blocks)
+
+
+def _passages(count: int) -> str:
+    return f"{count} passage" if count == 1 else f"{count} passages"

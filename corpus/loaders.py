@@ -195,6 +195,20 @@ def _meta_content(soup: Any, *names: str) -> str | None:
     return None
 
 
+_SITE_SUFFIX = re.compile(r"\s+[|–—·»-]\s+\S")  # " | Site", " – Site"...
+
+
+def _page_title(soup: Any) -> str | None:
+    """<title>, without the site's name that pages append ("Title | Site"): when the page's
+    first <h1> is the start of <title> followed by a separator, the <h1> is the title."""
+    page = " ".join(soup.title.get_text(" ", strip=True).split()) if soup.title else None
+    heading = soup.find("h1")
+    h1 = " ".join(heading.get_text(" ", strip=True).split()) if heading else None
+    if page and h1 and page.startswith(h1) and _SITE_SUFFIX.match(page, len(h1)):
+        return h1
+    return page or None
+
+
 def load_html(data: bytes) -> RawDocument:
     """HTML: the <article> (or <main>, or <body>) without navigation, scripts and asides."""
     from bs4 import BeautifulSoup
@@ -202,9 +216,7 @@ def load_html(data: bytes) -> RawDocument:
     text = decode_text(data)
     soup = BeautifulSoup(text, "html.parser")
     metadata: dict[str, Any] = {}
-    title = _meta_content(soup, "citation_title", "og:title", "dc.title") or (
-        soup.title.get_text(" ", strip=True) if soup.title else None
-    )
+    title = _meta_content(soup, "citation_title", "og:title", "dc.title") or _page_title(soup)
     if title:
         metadata["title"] = title
     if author := _meta_content(soup, "citation_author", "author", "article:author", "dc.creator"):

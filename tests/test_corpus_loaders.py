@@ -215,7 +215,7 @@ def test_html_h2_opens_a_section(html_doc: tuple[Corpus, Document]) -> None:
 
 def test_html_meta_tags_are_metadata(html_doc: tuple[Corpus, Document]) -> None:
     _, document = html_doc
-    assert document.title == "Mines and the Law | Example Blog"
+    assert document.title == "Mines and the Law"  # the site is the publisher, not the title
     assert document.authors == (Author(name="Jane Doe"),)
     assert document.published == dt.date(2025, 3, 13)
     assert document.publisher == "Example Blog"
@@ -234,6 +234,25 @@ def test_html_without_article_uses_main_then_body(tmp_path: Path) -> None:
     bare = f"<html><body><div>{BODY_1}</div><footer>FOOTER-TEXT</footer></body></html>"
     _, document = _load_one(tmp_path, "bare.html", bare)
     assert document.text == BODY_1
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "expected"),
+    [
+        ("Stockpile destruction | Mine Review", "Stockpile destruction", "Stockpile destruction"),
+        ("Stockpile destruction – Mine Review", "Stockpile destruction", "Stockpile destruction"),
+        ("Mines: a short history", "Mines", "Mines: a short history"),  # part of the title
+        ("Mine Review", "Stockpile destruction", "Mine Review"),  # h1 is not its start
+    ],
+)
+def test_html_title_drops_the_site_name_the_page_appends(
+    tmp_path: Path, title: str, h1: str, expected: str
+) -> None:
+    page = (
+        f"<html><head><title>{title}</title></head><body><h1>{h1}</h1><p>{BODY_1}</p></body></html>"
+    )
+    _, document = _load_one(tmp_path, "page.html", page)
+    assert document.title == expected
 
 
 # --- PDF -----------------------------------------------------------------------------------
