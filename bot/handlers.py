@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import re
 from collections import OrderedDict
@@ -19,8 +18,6 @@ from typing import Any
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
@@ -183,7 +180,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(
             context.bot,
             message.chat_id,
-            "Ask like this: <code>/ask why are anti-personnel mines banned?</code>",
+            replies.ASK_USAGE,
             reply_to=message.message_id,
         )
         return
@@ -253,7 +250,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await send_html(
             context.bot,
             update.effective_message.chat_id,
-            "I don't know that command. " + replies.help_html(context.bot.username),
+            replies.unknown_command_html(context.bot.username),
         )
 
 
@@ -280,9 +277,7 @@ async def more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     parsed = parse_more_callback(query.data)
     question = services(context).questions.get(parsed[0]) if parsed else None
     if parsed is None or question is None:
-        await _answer_query(
-            query, "This button has expired. Please ask your question again.", show_alert=True
-        )
+        await _answer_query(query, replies.EXPIRED_BUTTON, show_alert=True)
         return
     await _answer_query(query)
     message = query.message
@@ -373,11 +368,11 @@ async def reload_corpus(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await send_html(
             context.bot,
             message.chat_id,
-            "A reload is already running.",
+            replies.RELOAD_RUNNING,
             reply_to=message.message_id,
         )
         return
-    await send_html(context.bot, message.chat_id, "Reloading the sources…")
+    await send_html(context.bot, message.chat_id, replies.RELOADING)
     report = await found.library.reload()
     await send_html(
         context.bot,
@@ -471,11 +466,6 @@ async def _reload_and_report(
     await send_html(context.bot, chat_id, replies.added_html(added, report, library.snapshot))
 
 
-def _removal_token(doc_id: str) -> str:
-    """A short stand-in for a document id in a button (Telegram allows 64 bytes)."""
-    return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).hexdigest()
-
-
 def _is_admin(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> bool:
     return user_id is not None and user_id in services(context).settings.admin_ids
 
@@ -500,20 +490,11 @@ async def remove_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if len(snapshot.documents) == 1:
         await send_html(context.bot, message.chat_id, replies.last_document_html())
         return
-    token = _removal_token(document.id)
-    buttons = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("Remove it", callback_data=f"rm:{token}:yes"),
-                InlineKeyboardButton("Keep it", callback_data=f"rm:{token}:no"),
-            ]
-        ]
-    )
     await send_html(
         context.bot,
         message.chat_id,
         replies.confirm_removal_html(document, snapshot.passage_count(document.id)),
-        reply_markup=buttons,
+        reply_markup=keyboards.removal_keyboard(document.id),
     )
 
 
@@ -525,18 +506,19 @@ async def confirm_removal(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not _is_admin(context, query.from_user.id if query.from_user else None):
         await _answer_query(query, replies.not_admin_html(), show_alert=True)
         return
-    _, token, choice = (query.data or "rm::").split(":", 2)
+    token, choice = keyboards.parse_removal_callback(query.data)
     library = services(context).library
     document = next(
-        (d for d in library.snapshot.documents.values() if _removal_token(d.id) == token), None
+        (d for d in library.snapshot.documents.values() if keyboards.removal_token(d.id) == token),
+        None,
     )
     message = query.message if isinstance(query.message, Message) else None
-    if document is None or choice not in ("yes", "no"):
-        await _answer_query(query, "That document is no longer among the sources.", show_alert=True)
+    if document is None or choice is None:
+        await _answer_query(query, replies.DOCUMENT_GONE, show_alert=True)
         return
     await _answer_query(query)
-    if choice == "no":
-        text = "Kept; nothing was changed."
+    if not choice:
+        text = replies.KEPT
     else:
         library.removed.add(document, by=query.from_user.id)
         report = await library.reload()
@@ -559,7 +541,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if isinstance(update, Update) and update.callback_query:
         with contextlib.suppress(TelegramError):
-            await update.callback_query.answer("Something went wrong; please try again.")
+            await update.callback_query.answer(replies.FAILED_PRESS)
     elif (
         chat_id is not None
         and isinstance(update, Update)
@@ -567,6 +549,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         and update.message.chat.type == ChatType.PRIVATE
     ):
         with contextlib.suppress(TelegramError):
-            await send_html(
-                context.bot, chat_id, "Sorry, something went wrong on my side. Please try again."
-            )
+            await send_html(context.bot, chat_id, replies.FAILED_MESSAGE)

@@ -1,10 +1,13 @@
-"""The buttons under an answer: 👍 / 👎 and More sources, and what a press carries.
+"""The buttons the bot shows (👍 / 👎 and More sources under answers, /remove's choice),
+and what a press carries.
 
 Telegram gives a button 64 bytes of data, so a vote button carries the answer's id (the
 stored question's id and the offset of the quotes shown), never the question itself.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -79,3 +82,27 @@ def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | 
         )
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def removal_token(doc_id: str) -> str:
+    """A short stand-in for a document id in a button (Telegram allows 64 bytes)."""
+    return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def removal_keyboard(doc_id: str) -> InlineKeyboardMarkup:
+    """Under a /remove confirmation: remove, or keep."""
+    token = removal_token(doc_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Remove it", callback_data=f"rm:{token}:yes"),
+                InlineKeyboardButton("Keep it", callback_data=f"rm:{token}:no"),
+            ]
+        ]
+    )
+
+
+def parse_removal_callback(data: str | None) -> tuple[str, bool | None]:
+    """(document token, True to remove / False to keep / None when malformed)."""
+    _, token, choice = ((data or "") + "::").split(":", 3)[:3]
+    return token, {"yes": True, "no": False}.get(choice)

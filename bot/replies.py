@@ -38,6 +38,17 @@ MAX_PROBLEMS_SHOWN = 30
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
+# Short replies the handlers send as they are.
+ASK_USAGE = "Ask like this: <code>/ask why are anti-personnel mines banned?</code>"
+EXPIRED_BUTTON = "This button has expired. Please ask your question again."
+RELOADING = "Reloading the sources…"
+RELOAD_RUNNING = "A reload is already running."
+DOCUMENT_GONE = "That document is no longer among the sources."
+KEPT = "Kept; nothing was changed."
+FAILED_PRESS = "Something went wrong; please try again."
+FAILED_MESSAGE = "Sorry, something went wrong on my side. Please try again."
+
+
 @dataclass(frozen=True)
 class Reply:
     """Messages to send in order; `more_offset` asks for a More-sources button on the last.
@@ -214,6 +225,10 @@ def reload_html(report: ReloadReport, serving: Snapshot) -> str:
     if len(report.problems) > shown:
         lines.append(f"… and {len(report.problems) - shown} more")
     return "\n".join(lines)
+
+
+def unknown_command_html(username: str) -> str:
+    return "I don't know that command. " + help_html(username)
 
 
 def not_admin_html() -> str:
