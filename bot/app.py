@@ -33,7 +33,7 @@ from bot.database import Database
 from bot.followups import QuestionStore
 from bot.library import Library
 from bot.settings import Settings
-from bot.transport import POLL_POOL_SIZE, SEND_POOL_SIZE, BotApiRequest
+from bot.transport import POLL_POOL_SIZE, SEND_POOL_SIZE, SEND_POOL_TIMEOUT, BotApiRequest
 from bot.usage import UsageStore
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def build_application(
         .token(settings.require_token())
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .request(BotApiRequest(connection_pool_size=SEND_POOL_SIZE))
+        .request(BotApiRequest(connection_pool_size=SEND_POOL_SIZE, pool_timeout=SEND_POOL_TIMEOUT))
         .get_updates_request(BotApiRequest(connection_pool_size=POLL_POOL_SIZE))
         .concurrent_updates(CONCURRENT_UPDATES)
         .rate_limiter(

@@ -1,19 +1,23 @@
-"""Load benchmark (not a test): many simulated users asking the real bot through the fake
-Bot API, measuring answers per second and latency from update to reply.
+"""Load benchmark (not a test): simulated users asking the real bot through the fake Bot
+API, next to a bare python-telegram-bot bot in the same run.
 
-    python -m tests.bench_telegram [--users 300] [--rate 150] [--seconds 10] [--burst 2000]
+    python -m tests.bench_telegram [--users 50] [--questions 5] [--burst 1000]
 
-The bot runs as its own process (`python -m bot`, the real entry point) pointed at the fake
-server in this process through BOT_API_URL, so the two do not share an interpreter lock. The
-bot's own 30 messages/s throttle (Telegram's broadcast limit) is lifted with
-BOT_MAX_MESSAGES_PER_SECOND=0, since the point is the bot's capacity. Two phases:
+Each bot runs as its own process (the real entry point, `python -m bot`) pointed at the fake
+server in this process through BOT_API_URL, so they do not share an interpreter lock. Three
+runs, one after the other, with the same questions (the public sample's):
 
-* open loop: questions arrive at --rate per second for --seconds; latency is the time from
-  an update being available on the server to the bot's reply arriving there;
-* burst: --burst questions at once; throughput is replies per second until all arrived.
+* our bot with its default settings: its 30 messages/s throttle (Telegram's overall limit
+  for a bot) on, so the figure to reach is close to 30 answers/s;
+* our bot with BOT_MAX_MESSAGES_PER_SECOND=0, the throttle lifted: the bot's own capacity;
+* `tests.bench_bare_bot`, throttle-free, the peer: a bare python-telegram-bot bot that
+  answers every question with one of our bot's answers from the first run (its HTML and
+  buttons, so the server's side of the work is the same), without searching.
 
-Telegram lets a bot send about 30 messages a second in all; the target here is 150 answers/s
-with p99 under 100 ms on the shipped corpus.
+In each, --users users ask --questions questions each, a person's way: the next question
+when the previous answer has arrived (closed loop), after one warm-up question each that is
+not measured. Latency is from the update being available on the server to the reply
+arriving there. Throttle-free runs then get a burst of --burst questions at once.
 """
 
 from __future__ import annotations
@@ -21,17 +25,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers.bot_harness import TEST_TOKEN
 from tests.helpers.fake_bot_api import FakeBotApi
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "public_qa.json"
+ROOT = Path(__file__).resolve().parent.parent
+POLL_SECONDS = 0.005
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -39,43 +46,115 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _wait_sends(api: FakeBotApi, expected: int, timeout: float) -> None:
-    """Wait until `expected` replies in all have arrived (a cheap count, polled rarely, so
-    that waiting takes little from the server sharing this process)."""
-    deadline = time.monotonic() + timeout
-    while len(api.calls_for("sendMessage")) < expected and time.monotonic() < deadline:
-        time.sleep(0.1)
+@dataclass
+class Figures:
+    answered: int
+    asked: int
+    seconds: float
+    latencies_ms: list[float]
+    burst_answered: int = 0
+    burst: int = 0
+    burst_seconds: float = float("nan")
+
+    @property
+    def per_second(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    def latency(self, share: float) -> float:
+        return _percentile(self.latencies_ms, share) if self.latencies_ms else float("nan")
 
 
-def _wait_for(api: FakeBotApi, keys: set[tuple[int, int]], timeout: float) -> int:
-    """Wait until every pushed message in `keys` has its reply; how many have."""
-    _wait_sends(api, len(api.message_pushed_at), timeout)
-    return len(keys & set(api.reply_latencies()))
+def _sends_per_chat(api: FakeBotApi) -> Counter[int]:
+    return Counter(int(c.params["chat_id"]) for c in api.calls_for("sendMessage") if c.ok)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--users", type=int, default=300)
-    parser.add_argument("--rate", type=float, default=150.0, help="questions per second")
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--burst", type=int, default=2000)
-    args = parser.parse_args(argv)
+def _closed_loop(
+    api: FakeBotApi, users: list[int], questions: list[str], per_user: int, timeout: float
+) -> tuple[set[tuple[int, int]], float]:
+    """Each user asks `per_user` questions, each once the previous one was answered; the
+    keys of the questions and the seconds until the last answer."""
+    pushed = dict.fromkeys(users, 0)
+    keys: set[tuple[int, int]] = set()
+    begin = time.monotonic()
+    before = _sends_per_chat(api)
+    while time.monotonic() - begin < timeout:
+        answered = _sends_per_chat(api)
+        waiting = False
+        for n, user in enumerate(users):
+            if pushed[user] >= per_user:
+                if answered[user] - before[user] < per_user:
+                    waiting = True
+                continue
+            waiting = True
+            if answered[user] - before[user] >= pushed[user]:
+                text = questions[(n * per_user + pushed[user]) % len(questions)]
+                api.push_message(text, chat_id=user, user_id=user)
+                keys.add((user, max(m for c, m in api.message_pushed_at if c == user)))
+                pushed[user] += 1
+        if not waiting:
+            break
+        time.sleep(POLL_SECONDS)
+    return keys, time.monotonic() - begin
 
-    questions = [item["question"] for item in json.loads(QUESTIONS.read_text("utf-8"))]
-    with FakeBotApi(TEST_TOKEN) as api, tempfile.TemporaryDirectory() as data_dir:
+
+def _run_bot(
+    api: FakeBotApi,
+    command: list[str],
+    extra_env: dict[str, str],
+    args: argparse.Namespace,
+    questions: list[str],
+    *,
+    burst: bool,
+    first_user: int,
+) -> Figures:
+    with tempfile.TemporaryDirectory() as data_dir:
         env = {
             **os.environ,
             "BOT_TOKEN": TEST_TOKEN,
             "BOT_API_URL": api.base_url,
             "BOT_DATA_DIR": data_dir,
-            "BOT_MAX_MESSAGES_PER_SECOND": "0",
-            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+            "PYTHONPATH": str(ROOT),
+            **extra_env,
         }
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot"], env=env, stderr=subprocess.PIPE, text=True
-        )
+        polls_before = len(api.calls_for("getUpdates"))
+        bot = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         try:
-            return _run(api, bot, questions, args)
+            started = time.monotonic()
+            while len(api.calls_for("getUpdates")) <= polls_before:
+                if bot.poll() is not None or time.monotonic() - started > 60:
+                    raise SystemExit(
+                        f"{command} did not start: {bot.stderr.read() if bot.stderr else ''}"
+                    )
+                time.sleep(0.05)
+            users = [first_user + n for n in range(args.users)]
+            _closed_loop(api, users, questions, 1, 60)  # warm-up, not measured
+            keys, seconds = _closed_loop(api, users, questions, args.questions, 300)
+            latencies = api.reply_latencies()
+            figures = Figures(
+                answered=len(keys & set(latencies)),
+                asked=len(keys),
+                seconds=seconds,
+                latencies_ms=[1000 * latencies[k] for k in keys if k in latencies],
+            )
+            if burst and args.burst:
+                before = set(api.message_pushed_at)
+                begin = time.monotonic()
+                for n in range(args.burst):
+                    user = users[n % len(users)]
+                    api.push_message(
+                        questions[(n * 7) % len(questions)], chat_id=user, user_id=user
+                    )
+                burst_keys = set(api.message_pushed_at) - before
+                deadline = begin + 120
+                while time.monotonic() < deadline:
+                    if len(burst_keys & set(api.reply_latencies())) == len(burst_keys):
+                        break
+                    time.sleep(0.1)
+                latencies = api.reply_latencies()
+                done = [latencies[k] for k in burst_keys if k in latencies]
+                figures.burst, figures.burst_answered = len(burst_keys), len(done)
+                figures.burst_seconds = max(done) if done else float("nan")
+            return figures
         finally:
             bot.terminate()
             try:
@@ -84,73 +163,70 @@ def main(argv: list[str] | None = None) -> int:
                 bot.kill()
 
 
-def _run(
-    api: FakeBotApi, bot: subprocess.Popen[str], questions: list[str], args: argparse.Namespace
-) -> int:
-    started = time.monotonic()
-    while not api.calls_for("deleteWebhook"):
-        if bot.poll() is not None or time.monotonic() - started > 60:
-            print("the bot did not start:", bot.stderr.read() if bot.stderr else "")
-            return 1
-        time.sleep(0.05)
-    print(f"bot polling after {time.monotonic() - started:.2f}s")
-
-    user_ids = [10_000 + n for n in range(args.users)]
-    # Warm-up: every user once (creates the chats, warms caches), not measured.
-    for n, user in enumerate(user_ids):
-        api.push_message(questions[n % len(questions)], chat_id=user, user_id=user)
-    _wait_sends(api, len(user_ids), 60)
-
-    # Open loop at a fixed rate.
-    total = int(args.rate * args.seconds)
-    interval = 1.0 / args.rate
-    before_keys = set(api.message_pushed_at)
-    begin = time.monotonic()
-    for n in range(total):
-        target = begin + n * interval
-        delay = target - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        user = user_ids[n % len(user_ids)]
-        api.push_message(questions[n % len(questions)], chat_id=user, user_id=user)
-    phase_keys = set(api.message_pushed_at) - before_keys
-    _wait_for(api, phase_keys, 60)
-    elapsed = time.monotonic() - begin
-    replied = api.reply_latencies()
-    latencies_ms = [1000 * replied[key] for key in phase_keys if key in replied]
-    open_loop = (len(latencies_ms), elapsed, latencies_ms)
-
-    # Burst: everything at once.
-    before_keys = set(api.message_pushed_at)
-    begin = time.monotonic()
-    for n in range(args.burst):
-        user = user_ids[n % len(user_ids)]
-        api.push_message(questions[(n * 7) % len(questions)], chat_id=user, user_id=user)
-    burst_keys = set(api.message_pushed_at) - before_keys
-    burst_done = _wait_for(api, burst_keys, 120)
-    burst_elapsed = (
-        max(api.reply_latencies()[key] for key in burst_keys if key in api.reply_latencies())
-        if burst_done
-        else float("nan")
+def _typical_answer(api: FakeBotApi) -> dict[str, str]:
+    """One of our bot's answers (of median length, with its buttons) for the peer to send."""
+    answers = sorted(
+        (c for c in api.calls_for("sendMessage") if c.ok and c.params.get("parse_mode")),
+        key=lambda c: len(str(c.params["text"])),
     )
+    chosen = answers[len(answers) // 2]
+    env = {"BENCH_REPLY_HTML": str(chosen.params["text"])}
+    if chosen.params.get("reply_markup"):
+        env["BENCH_REPLY_MARKUP"] = json.dumps(chosen.params["reply_markup"])
+    return env
 
-    done, elapsed, latencies_ms = open_loop
-    print(f"\nopen loop: {total} questions at {args.rate:.0f}/s from {args.users} users")
-    print(f"  answered        {done}/{total}")
-    print(f"  answers/s       {done / elapsed:.1f}")
-    if latencies_ms:
-        print(f"  latency p50     {statistics.median(latencies_ms):.1f} ms")
-        print(f"  latency p99     {_percentile(latencies_ms, 0.99):.1f} ms")
-        print(f"  latency max     {max(latencies_ms):.1f} ms")
-    print(f"burst: {args.burst} questions at once")
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--questions", type=int, default=5, help="per user, after a warm-up")
+    parser.add_argument("--burst", type=int, default=1000)
+    args = parser.parse_args(argv)
+
+    questions = [item["question"] for item in json.loads(QUESTIONS.read_text("utf-8"))]
+    ours = [sys.executable, "-m", "bot"]
+    bare = [sys.executable, "-m", "tests.bench_bare_bot"]
+    runs = [
+        ("ours, default settings (30 msg/s throttle)", ours, {}, False),
+        ("ours, BOT_MAX_MESSAGES_PER_SECOND=0", ours, {"BOT_MAX_MESSAGES_PER_SECOND": "0"}, True),
+        ("bare PTB echo bot (peer)", bare, {}, True),
+    ]
+    results: list[tuple[str, Figures]] = []
+    rejected = 0
+    canned: dict[str, str] = {}
+    for n, (name, command, env, burst) in enumerate(runs):
+        # A server of its own per run: what one run left behind does not slow the next.
+        with FakeBotApi(TEST_TOKEN) as api:
+            figures = _run_bot(
+                api,
+                command,
+                {**env, **(canned if command is bare else {})},
+                args,
+                questions,
+                burst=burst,
+                first_user=10_000 * (n + 1),
+            )
+            canned = canned or _typical_answer(api)
+            rejected += sum(1 for c in api.calls_for("sendMessage") if not c.ok)
+        results.append((name, figures))
+        print(f"done: {name}", flush=True)
+    peer = results[-1][1]
     print(
-        f"  answered        {burst_done}/{args.burst}, the last {burst_elapsed:.2f}s "
-        "after the burst began"
+        f"\n{args.users} users x {args.questions} questions each (closed loop), "
+        f"then a burst of {args.burst}"
     )
-    print(f"  answers/s       {burst_done / burst_elapsed:.1f}")
+    print("| run | answered | answers/s | vs peer | p50 ms | p99 ms | max ms | burst answers/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, f in results:
+        burst = f"{f.burst_answered / f.burst_seconds:.1f}" if f.burst else "–"
+        print(
+            f"| {name} | {f.answered}/{f.asked} | {f.per_second:.1f} | "
+            f"{f.per_second / peer.per_second:.2f}x | {f.latency(0.5):.1f} | "
+            f"{f.latency(0.99):.1f} | "
+            f"{max(f.latencies_ms, default=float('nan')):.1f} | {burst} |"
+        )
     print("for scale: Telegram lets a bot send about 30 messages/s in all")
-    failures = [c for c in api.calls_for("sendMessage") if not c.ok]
-    print(f"rejected sendMessage calls: {len(failures)}")
+    print(f"rejected sendMessage calls: {rejected}")
     return 0
 
 
