@@ -9,6 +9,16 @@ and English stop words). Build time and query latencies are medians over `--repe
 peak memory is the tracemalloc peak of one build (numpy and scipy report their buffers to
 tracemalloc), measured in a separate run so that tracing does not slow the timed ones.
 Ratios are ours / bm25s: below 1 means we are faster or smaller.
+
+Beside the sparse index alone ("ours"), what a user waits for: `Retriever.search()` as the
+bot and `ihlbot ask` call it (correction, BM25, fusion, the decision, quotes and their
+highlights), built from the same passages written as 500 text files and loaded by the
+corpus loader ("search", words only, as with BOT_SEMANTIC=off), and the same with the
+semantic layer ("search+vec"). For "search+vec" the question is embedded by the shipped
+model for real, but the corpus's vectors are random unit vectors: embedding 100,000
+passages and their sentences takes about an hour here, and what a question costs (one
+model call, a product over every unit, one over the candidates' sentences) does not depend
+on what the vectors hold. Its build time therefore leaves embedding out.
 """
 
 from __future__ import annotations
@@ -17,10 +27,12 @@ import argparse
 import gc
 import random
 import statistics
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -150,6 +162,78 @@ class RankBm25(Engine):
         return np.argsort(scores)[::-1][:10]
 
 
+FILES = 500
+SENTENCE_WORDS = 15
+
+
+class Search(Engine):
+    """`Retriever.search()` end to end, words only."""
+
+    name = "search"
+    semantic = False
+
+    def __init__(self) -> None:
+        self.retriever: Any = None
+        self._folder = tempfile.TemporaryDirectory(prefix="bench-corpus-")
+
+    def build(self, passages: list[str]) -> None:
+        from corpus import load_corpus
+        from retrieval.search import Retriever
+
+        folder = Path(self._folder.name)
+        for number in range(FILES):
+            paragraphs = [_with_sentences(p) for p in passages[number::FILES]]
+            (folder / f"file-{number:03d}.txt").write_text("\n\n".join(paragraphs), "utf-8")
+        corpus = load_corpus(folder)
+        self.retriever = Retriever(corpus, semantic=self._semantic(corpus))
+
+    def _semantic(self, corpus: Any) -> Any:
+        return None
+
+    def query(self, text: str) -> Any:
+        return self.retriever.search(text, k=3)
+
+
+class HybridSearch(Search):
+    """`Retriever.search()` with the semantic layer: the real model for the question,
+    random unit vectors for the corpus (see the module's docstring)."""
+
+    name = "search+vec"
+
+    def _semantic(self, corpus: Any) -> Any:
+        from retrieval.embedding import load_model
+        from retrieval.semantic import SemanticIndex
+        from retrieval.units import units_for
+
+        model = load_model()
+        if model is None:
+            raise SystemExit("the shipped model does not load")
+        return SemanticIndex.build(units_for(corpus), model, _RandomVectors(model))  # type: ignore[arg-type]
+
+
+class _RandomVectors:
+    """An EmbeddingStore stand-in: random unit vectors for the corpus's texts."""
+
+    last_embedded = 0
+
+    def __init__(self, model: Any) -> None:
+        self.dimension = model.dimension
+
+    def vectors(self, model: Any, texts: list[str], progress: Any = None) -> np.ndarray:
+        generator = np.random.default_rng(SEED)
+        vectors = generator.standard_normal((len(texts), self.dimension), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors
+
+
+def _with_sentences(passage: str) -> str:
+    words = passage.split()
+    return " ".join(
+        " ".join(words[i : i + SENTENCE_WORDS]).capitalize() + "."
+        for i in range(0, len(words), SENTENCE_WORDS)
+    )
+
+
 def _timed_build(engine: Engine, passages: list[str]) -> float:
     gc.collect()
     start = time.perf_counter()
@@ -168,7 +252,12 @@ def _peak_build_mb(make: Callable[[], Engine], passages: list[str]) -> float:
 
 
 def measure(
-    make: Callable[[], Engine], passages: list[str], queries: list[str], repeats: int
+    make: Callable[[], Engine],
+    passages: list[str],
+    queries: list[str],
+    repeats: int,
+    *,
+    memory: bool = True,
 ) -> Measure:
     builds, p50s, p99s = [], [], []
     for _ in range(repeats):
@@ -188,7 +277,7 @@ def measure(
         statistics.median(builds),
         statistics.median(p50s),
         statistics.median(p99s),
-        _peak_build_mb(make, passages),
+        _peak_build_mb(make, passages) if memory else float("nan"),
     )
 
 
@@ -197,6 +286,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--search-repeats", type=int, default=1, help="repeats of the search() rows"
+    )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the (slow) traced memory runs"
+    )
     parser.add_argument(
         "--rank-bm25-max",
         type=int,
@@ -213,10 +308,20 @@ def main(argv: list[str] | None = None) -> None:
     print("-" * len(header))
     for size in args.sizes:
         passages, queries = synthetic_corpus(size, args.queries)
-        makers: list[Callable[[], Engine]] = [Ours, Bm25s]
+        makers: list[type[Engine]] = [Ours, Bm25s]
         if size <= args.rank_bm25_max:
             makers.append(RankBm25)
-        results = {make().name: measure(make, passages, queries, args.repeats) for make in makers}
+        makers += [Search, HybridSearch]
+        results = {
+            make.name: measure(
+                make,
+                passages,
+                queries,
+                args.search_repeats if issubclass(make, Search) else args.repeats,
+                memory=not args.no_memory,
+            )
+            for make in makers
+        }
         peer = results["bm25s"]
         for name, m in results.items():
             ratios = (
