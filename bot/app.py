@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import signal
@@ -56,6 +57,12 @@ async def _register_commands(application: Application[Any, Any, Any, Any, Any, A
         log.warning("could not register the command list: %s", error)
 
 
+def _voter_key(settings: Settings) -> bytes:
+    """The key of the voters' hashes: secret (from the token), and never in the database."""
+    token = settings.require_token().encode()
+    return hashlib.blake2b(b"ihlbot votes", key=hashlib.sha256(token).digest()).digest()
+
+
 def build_application(
     settings: Settings,
     library: Library,
@@ -87,7 +94,7 @@ def build_application(
         settings=settings,
         library=library,
         questions=questions or QuestionStore(database=database, keep_seconds=keep_days * usage.DAY),
-        usage=UsageStore(database, keep_days=keep_days),
+        usage=UsageStore(database, keep_days=keep_days, voter_key=_voter_key(settings)),
     )
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS

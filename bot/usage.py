@@ -3,8 +3,11 @@
 Nothing here names anyone. Every question counts towards the per-day figures without its
 text; the text is kept only when the sources did not answer it, because that is what an
 admin needs to see to know what to add. A vote is kept once per answer and voter, the
-voter known only by a salted hash of their id (the salt is made at random, once, and never
-leaves the database), so a person can change their vote but not vote twice. Everything is
+voter known only by a keyed hash of their id, so a person can change their vote but not
+vote twice. The bot keys it with a secret derived from its token, which is not in the
+database: Telegram user ids are small numbers, so a hash whose key sat beside it could be
+reversed by trying them all. (Without a key, as in tests, a random salt is kept in the
+database instead.) Everything is
 dropped after BOT_KEEP_QUESTIONS_DAYS days, checked on start and then once a day. Failures
 of the database are logged and cost only the figures: answering never depends on them.
 """
@@ -72,13 +75,18 @@ def normalised(question: str) -> str:
 
 class UsageStore:
     def __init__(
-        self, database: Database, keep_days: int = 90, clock: Callable[[], float] = time.time
+        self,
+        database: Database,
+        keep_days: int = 90,
+        clock: Callable[[], float] = time.time,
+        *,
+        voter_key: bytes | None = None,
     ) -> None:
         self._database = database
         self._keep_seconds = keep_days * DAY
         self._clock = clock
         self._next_cleanup = 0.0
-        self._salt: bytes | None = None
+        self._salt: bytes | None = voter_key[:64] if voter_key else None
 
     def _write(self, what: str, statements: Sequence[tuple[str, tuple[object, ...]]]) -> bool:
         with self._database.use() as connection:

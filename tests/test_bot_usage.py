@@ -178,3 +178,20 @@ def test_a_failing_database_costs_the_figures_not_the_answer(
     assert stats.asked == 0 and stats.votes == []
     assert "could not record a question" in caplog.text
     assert "could not read the usage figures" in caplog.text
+
+
+def test_with_a_voter_key_no_salt_is_kept_beside_the_hashes(tmp_path: Path) -> None:
+    database = Database(tmp_path)
+    keyed = UsageStore(database, voter_key=b"secret from the token")
+    keyed.record_answer("q.0", ["doc"])
+    assert keyed.vote("q.0", 77, up=True) is VoteOutcome.COUNTED
+    assert database.connection.execute("SELECT count(*) FROM meta").fetchone() == (0,)
+    # The same key after a restart: the same voter. Another key: another voter.
+    assert (
+        UsageStore(database, voter_key=b"secret from the token").vote("q.0", 77, up=True)
+        is VoteOutcome.UNCHANGED
+    )
+    assert UsageStore(database, voter_key=b"another").vote("q.0", 77, up=True) is (
+        VoteOutcome.COUNTED
+    )
+    database.close()
