@@ -20,6 +20,9 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from retrieval.analyzer import Token
 
 _COUNT_QUESTION = re.compile(
@@ -87,6 +90,24 @@ class CoveragePlan:
         if not self.total:
             return 0.0
         covered = sum(weight for weight, terms in self.words if not terms.isdisjoint(passage_terms))
+        return covered / self.total
+
+    def shares(
+        self, holds: Callable[[str], npt.NDArray[np.bool_]], count: int
+    ) -> npt.NDArray[np.float64]:
+        """`share` for `count` passages at once, from `holds(term)`: which of them contain
+        the term (the index's postings, so no passage needs analysing)."""
+        covered = np.zeros(count)
+        if not self.total:
+            return covered
+        held: dict[str, npt.NDArray[np.bool_]] = {}
+        for weight, terms in self.words:
+            has_any = np.zeros(count, dtype=bool)
+            for term in terms:
+                if term not in held:
+                    held[term] = holds(term)
+                has_any |= held[term]
+            covered += weight * has_any
         return covered / self.total
 
 

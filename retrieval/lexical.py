@@ -117,7 +117,9 @@ class LexicalIndex:
     def coverage(self, query: LexicalQuery, positions: Sequence[int]) -> list[float]:
         """For each passage, the idf-weighted share of the question's words it contains."""
         plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
-        return [plan.share(self.analysed(i).terms) for i in positions]
+        wanted = np.asarray(positions, dtype=np.intp)
+        shares = plan.shares(lambda term: self.index.holds(term, wanted), len(wanted))
+        return [float(x) for x in shares]
 
 
 def _bounded(tokens: list[Token]) -> list[Token]:

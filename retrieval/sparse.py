@@ -120,6 +120,19 @@ class SparseBM25:
         """Passage numbers of the k best scores, best first (ties: lower number first)."""
         return top_k(scores, k)
 
+    def holds(self, term: str, positions: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """Whether each passage in `positions` contains `term` (its postings are sorted, so
+        this costs a binary search a passage, whatever the corpus's size)."""
+        term_id = self.term_ids.get(term)
+        if term_id is None:
+            return np.zeros(len(positions), dtype=bool)
+        found = self.postings[self.indptr[term_id] : self.indptr[term_id + 1]]
+        at = np.searchsorted(found, positions)
+        inside = at < len(found)
+        result: npt.NDArray[np.bool_] = np.zeros(len(positions), dtype=bool)
+        result[inside] = found[at[inside]] == positions[inside]
+        return result
+
     def term_idf(self, term: str) -> float | None:
         term_id = self.term_ids.get(term)
         return None if term_id is None else float(self.idf[term_id])

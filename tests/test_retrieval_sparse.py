@@ -138,3 +138,17 @@ def test_build_consumes_a_generator_once() -> None:
     assert np.allclose(
         index.scores(["c", "b"]), params.reference_model(docs).get_scores(["c", "b"])
     )
+
+
+def test_holds_agrees_with_the_passages_own_terms() -> None:
+    import numpy as np
+
+    from retrieval.scoring import BM25Params as Params
+    from retrieval.sparse import SparseBM25 as Index
+
+    docs = [["mine", "ban"], ["ban"], ["treaty", "mine", "mine"], [], ["clearance"]]
+    index = Index.build(docs, Params())
+    positions = np.array([4, 0, 2, 3, 1, 2])
+    for term in ("mine", "ban", "treaty", "clearance", "absent"):
+        expected = [term in docs[p] for p in positions]
+        assert index.holds(term, positions).tolist() == expected
