@@ -312,11 +312,8 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats (admins): questions per day, share answered, what is missed, votes."""
-    message = update.effective_message
+    message = await _admin_message(update, context)
     if message is None:
-        return
-    user = update.effective_user
-    if not await _admin_or_refuse(context, message, user.id if user else None):
         return
     found = services(context)
     for text in replies.stats_html(found.usage.stats(), found.library.snapshot):
@@ -416,11 +413,8 @@ async def document_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/add URL (admins): fetch a page or PDF, add it to the sources, then reload."""
-    message = update.effective_message
+    message = await _admin_message(update, context)
     if message is None:
-        return
-    user = update.effective_user
-    if not await _admin_or_refuse(context, message, user.id if user else None):
         return
     arguments = context.args or []
     if len(arguments) != 1:
@@ -436,13 +430,25 @@ async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             found.settings.corpus_dir,
             fetched.file_name,
             fetched.content,
-            added_by=f"Telegram user {user.id if user else '?'} from {fetched.url}",
+            added_by=f"Telegram user {update.effective_user.id if update.effective_user else '?'} "
+            f"from {fetched.url}",
             url=fetched.url,
         )
     except (fetching.FetchRefused, uploads.UploadRefused) as refused:
         await send_html(context.bot, message.chat_id, escape(str(refused)))
         return
     await _reload_and_report(context, message.chat_id, added)
+
+
+async def _admin_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
+    """The command's message when an admin sent it; None (the sender told why) otherwise."""
+    message = update.effective_message
+    if message is None:
+        return None
+    user = update.effective_user
+    if not await _admin_or_refuse(context, message, user.id if user else None):
+        return None
+    return message
 
 
 async def _admin_or_refuse(
@@ -472,11 +478,8 @@ def _is_admin(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> bool:
 
 async def remove_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/remove DOC_ID (admins): ask for confirmation with a button."""
-    message = update.effective_message
+    message = await _admin_message(update, context)
     if message is None:
-        return
-    user = update.effective_user
-    if not await _admin_or_refuse(context, message, user.id if user else None):
         return
     doc_id = " ".join(context.args or [])
     if not doc_id:

@@ -8,6 +8,7 @@ stored question's id and the offset of the quotes shown), never the question its
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -62,26 +63,24 @@ def with_vote_shown(
     markup: InlineKeyboardMarkup | None, answer: str, up: bool
 ) -> InlineKeyboardMarkup:
     """The same keyboard with the vote row marked as counted (other rows kept as they are)."""
-    rows = [
-        list(row)
-        for row in (markup.inline_keyboard if markup else ())
-        if not any(
-            parse_vote_callback(b.callback_data) for b in row if isinstance(b.callback_data, str)
-        )
-    ]
-    return InlineKeyboardMarkup([vote_row(answer, up), *rows])
+    return InlineKeyboardMarkup([vote_row(answer, up), *_rows_without(markup, parse_vote_callback)])
 
 
 def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
     """The keyboard after its More-sources button was pressed: the votes only."""
-    rows = [
+    rows = _rows_without(markup, parse_more_callback)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _rows_without(
+    markup: InlineKeyboardMarkup | None, parse: Callable[[str | None], object]
+) -> list[list[InlineKeyboardButton]]:
+    """The keyboard's rows but those holding a button whose data `parse` recognises."""
+    return [
         list(row)
         for row in (markup.inline_keyboard if markup else ())
-        if not any(
-            parse_more_callback(b.callback_data) for b in row if isinstance(b.callback_data, str)
-        )
+        if not any(parse(b.callback_data) for b in row if isinstance(b.callback_data, str))
     ]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def removal_token(doc_id: str) -> str:
