@@ -18,14 +18,23 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 _BOUNDARY = re.compile(r"(?P<end>[.!?…]+[\"”’')\]]*)(?P<space>\s+)(?=[\"“‘'(\[]?[A-Z0-9À-ÖØ-Þ])")
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def _word_before(text: str) -> str:
+    r"""The run of word characters and dots that `text` ends with (what the regex
+    `[\w.]+$` finds, read backwards: searching forwards tries every position of the
+    sentence, and that was most of the cost of splitting a passage)."""
+    start = len(text)
+    while start and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1
+    return text[start:]
 
 
 def _is_abbreviation(text_before: str) -> bool:
-    match = _WORD_BEFORE.search(text_before)
-    if not match:
+    found = _word_before(text_before)
+    if not found:
         return False
-    word = match.group(1).lower().rstrip(".")
+    word = found.lower().rstrip(".")
     if word in _ABBREVIATIONS:
         return True
     # A single capital letter ("J. Smith") is an initial, not the end of a sentence.

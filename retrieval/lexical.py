@@ -73,7 +73,7 @@ class LexicalIndex:
 
     def _analyse(self, position: int) -> AnalysedPassage:
         unit = self.units[position]
-        return analyse_passage(self.analyzer, unit.text, unit.index_text, unit.sentences)
+        return analyse_passage(self.analyzer, unit.text, unit.sentences)
 
     def query(self, question: str) -> LexicalQuery:
         words, extra = self.analyzer.split_tokens(question)

@@ -7,6 +7,7 @@ reranking then cost set operations, not text analysis.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -27,25 +28,25 @@ class Sentence:
 
 @dataclass(frozen=True)
 class AnalysedPassage:
-    terms: frozenset[str]  # of the indexed text (section title included)
     sentences: tuple[Sentence, ...]
     tokens: tuple[Token, ...]  # of the passage text, with spans for marking
 
 
 def analyse_passage(
-    analyzer: Analyzer,
-    text: str,
-    indexed_text: str,
-    spans: Sequence[tuple[int, int]] | None = None,
+    analyzer: Analyzer, text: str, spans: Sequence[tuple[int, int]] | None = None
 ) -> AnalysedPassage:
+    """Sentences with their terms, for choosing and marking a quote. Done for the few
+    passages a question shows, the first time each is shown (whether a passage holds a
+    term is the index's to say, `SparseBM25.holds`)."""
     tokens = analyzer.tokens(text)
+    ordered = sorted(tokens, key=lambda t: t.start)
+    starts = [t.start for t in ordered]
     sentences = []
     for start, end in spans or sentence_spans(text) or [(0, len(text))]:
-        terms = frozenset(t.term for t in tokens if start <= t.start and t.end <= end)
+        inside = ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+        terms = frozenset(t.term for t in inside if t.end <= end)
         sentences.append(Sentence(start, end, terms, len(text[start:end].split())))
-    return AnalysedPassage(
-        frozenset(analyzer.analyze(indexed_text)), tuple(sentences), tuple(tokens)
-    )
+    return AnalysedPassage(tuple(sentences), tuple(tokens))
 
 
 def merge_spans(spans: list[Span]) -> tuple[Span, ...]:

@@ -285,12 +285,13 @@ class Retriever:
         if not asks_for_quantity_or_time(query.text):
             return positions
 
+        index = self.lexical.index
+
         def lacks(position: int) -> bool:
-            terms = self.lexical.analysed(position).terms
             return lacks_asked_answer_type(
                 query.text,
                 self.units[position].text,
-                lambda noun: any(t in terms for t in self.analyzer.analyze(noun)),
+                lambda noun: any(index.contains(t, position) for t in self.analyzer.analyze(noun)),
             )
 
         missing = {p: lacks(p) for p in positions}

@@ -133,6 +133,15 @@ class SparseBM25:
         result[inside] = found[at[inside]] == positions[inside]
         return result
 
+    def contains(self, term: str, position: int) -> bool:
+        """Whether passage `position` contains `term` (one binary search)."""
+        term_id = self.term_ids.get(term)
+        if term_id is None:
+            return False
+        start, end = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
+        at = start + int(np.searchsorted(self.postings[start:end], position))
+        return at < end and int(self.postings[at]) == position
+
     def term_idf(self, term: str) -> float | None:
         term_id = self.term_ids.get(term)
         return None if term_id is None else float(self.idf[term_id])

@@ -106,3 +106,21 @@ def test_spans_are_trimmed_slices_of_the_given_range() -> None:
 def test_empty_text_has_no_sentences() -> None:
     assert sentence_spans("") == []
     assert sentence_spans(" \n\n \t") == []
+
+
+def test_the_word_before_a_full_stop_is_what_the_regex_finds() -> None:
+    """The backward scan that replaced `re.search(r"[\\w.]+$", ...)` for speed must find
+    the same word for any text: letters of every script, digits of every kind, marks."""
+    import random
+    import re
+
+    from corpus.sentences import _word_before
+
+    pattern = re.compile(r"([\w.]+)$")
+    rng = random.Random(7)
+    samples = ["", ".", "e.g", "U.S.", "x_y", "Art", "½", "Ⅻ", "٣", "ǅ", "na\u0308ive", "a b"]
+    for _ in range(5000):
+        samples.append("".join(chr(rng.randint(32, 0x2FFF)) for _ in range(rng.randint(0, 12))))
+    for text in samples:
+        found = pattern.search(text)
+        assert _word_before(text) == (found.group(1) if found else ""), repr(text)
