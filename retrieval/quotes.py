@@ -1,18 +1,17 @@
 """Choosing the sentence(s) of a passage to quote, and the words in them to mark.
 
-A passage is analysed once (its sentences with their terms, and its tokens with their
-spans) and the analysis is reused by every question that retrieves it: quoting and
-reranking then cost set operations, not text analysis.
+A passage is analysed once (its sentences with their terms) and the analysis is reused by
+every question that retrieves it: choosing a quote then costs set operations, not text
+analysis. The words to mark are found in the quote itself.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from corpus.sentences import sentence_spans
-from retrieval.analyzer import Analyzer, Token
+from retrieval.analyzer import Analyzer
 from retrieval.models import Span
 
 MIN_QUOTE_WORDS = 12
@@ -29,24 +28,22 @@ class Sentence:
 @dataclass(frozen=True)
 class AnalysedPassage:
     sentences: tuple[Sentence, ...]
-    tokens: tuple[Token, ...]  # of the passage text, with spans for marking
 
 
 def analyse_passage(
     analyzer: Analyzer, text: str, spans: Sequence[tuple[int, int]] | None = None
 ) -> AnalysedPassage:
-    """Sentences with their terms, for choosing and marking a quote. Done for the few
-    passages a question shows, the first time each is shown (whether a passage holds a
-    term is the index's to say, `SparseBM25.holds`)."""
-    tokens = analyzer.tokens(text)
-    ordered = sorted(tokens, key=lambda t: t.start)
-    starts = [t.start for t in ordered]
+    """Sentences with their terms, for choosing a quote. Done for the few passages a
+    question shows, the first time each is shown, with the analyzer's fast path (terms
+    without spans): the words to mark are found in the quote alone (`matched_spans`), and
+    whether a passage holds a term is the index's to say (`SparseBM25.holds`)."""
     sentences = []
     for start, end in spans or sentence_spans(text) or [(0, len(text))]:
-        inside = ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
-        terms = frozenset(t.term for t in inside if t.end <= end)
-        sentences.append(Sentence(start, end, terms, len(text[start:end].split())))
-    return AnalysedPassage(tuple(sentences), tuple(tokens))
+        piece = text[start:end]
+        sentences.append(
+            Sentence(start, end, frozenset(analyzer.analyze(piece)), len(piece.split()))
+        )
+    return AnalysedPassage(tuple(sentences))
 
 
 def merge_spans(spans: list[Span]) -> tuple[Span, ...]:
@@ -63,20 +60,6 @@ def merge_spans(spans: list[Span]) -> tuple[Span, ...]:
 def matched_spans(analyzer: Analyzer, text: str, query_terms: Collection[str]) -> tuple[Span, ...]:
     """Spans of the words (or phrases, for concepts) in `text` whose terms are in the query."""
     return merge_spans([(t.start, t.end) for t in analyzer.tokens(text) if t.term in query_terms])
-
-
-def marked_in(
-    passage: AnalysedPassage, quote: Span, query_terms: Collection[str]
-) -> tuple[Span, ...]:
-    """`matched_spans` of a quote cut from an analysed passage, relative to the quote."""
-    start, end = quote
-    return merge_spans(
-        [
-            (t.start - start, t.end - start)
-            for t in passage.tokens
-            if t.term in query_terms and start <= t.start and t.end <= end
-        ]
-    )
 
 
 def select_quote(

@@ -44,7 +44,7 @@ from retrieval.metadata import (
     metadata_field_words,
 )
 from retrieval.models import Answer, Hit
-from retrieval.quotes import marked_in, matched_spans, select_quote, select_quote_by_meaning
+from retrieval.quotes import matched_spans, select_quote, select_quote_by_meaning
 from retrieval.scoring import BM25Params, Variant
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
@@ -372,6 +372,7 @@ class Retriever:
     ) -> Hit:
         unit = self.units[position]
         start, end = (0, len(unit.text)) if unit.kind == "metadata" else span
+        quote = unit.text[start:end]
         return Hit(
             kind=unit.kind,
             doc_id=unit.doc_id,
@@ -379,10 +380,10 @@ class Retriever:
             section=unit.section,
             passage_id=unit.unit_id,
             score=round(score, 4),
-            quote=unit.text[start:end],
+            quote=quote,
             text=unit.text,
             quote_start=start,
-            highlights=marked_in(self.lexical.analysed(position), (start, end), query_terms),
+            highlights=matched_spans(self.analyzer, quote, query_terms),
         )
 
     # -- metadata ----------------------------------------------------------------------
