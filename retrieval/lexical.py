@@ -70,6 +70,12 @@ class LexicalIndex:
         )
         # Passages that questions retrieve are analysed once; bounded for large corpora.
         self.analysed = functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(self._analyse)
+        # The terms of a quote, with their spans, for marking the question's words in it:
+        # only what is shown is tokenised, once per quote.
+        self.quote_tokens = functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(self._quote_tokens)
+
+    def _quote_tokens(self, position: int, start: int, end: int) -> tuple[Token, ...]:
+        return tuple(self.analyzer.tokens(self.units[position].text[start:end]))
 
     def _analyse(self, position: int) -> AnalysedPassage:
         unit = self.units[position]
