@@ -52,10 +52,10 @@ def test_misspellings_become_the_corpus_word(
 def test_a_correction_is_shown_only_when_it_changed_the_answer(retriever: Retriever) -> None:
     # The misspelt word is one of many: the same passages come first either way.
     same = retriever.search(
-        "Did the military leadership of Estonia and Latvia say the mines were necesary "
+        "Did the militery leadership of Estonia and Latvia say the mines were necessary "
         "before withdrawal from the APMBC?"
     )
-    assert retriever.corrector.correct(same.question).corrections  # "necesary" was corrected
+    assert retriever.corrector.correct(same.question).corrections  # "militery" was corrected
     assert same.answered and same.corrections == ()
     # Here the misspelt word is the question: correcting it changes what is found.
     changed = retriever.search("what are smrat mines")
