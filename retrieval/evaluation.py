@@ -89,14 +89,15 @@ def load_suites(path: Path) -> list[Suite]:
     ]
 
 
-def _normalise(text: str) -> str:
+def normalise_for_matching(text: str) -> str:
+    """How a gold string is matched: case and runs of spaces do not count."""
     return " ".join(text.casefold().split())
 
 
 def _first_rank(texts: list[str], gold: list[str]) -> int | None:
-    wanted = [_normalise(g) for g in gold]
+    wanted = [normalise_for_matching(g) for g in gold]
     for rank, text in enumerate(texts, start=1):
-        normal = _normalise(text)
+        normal = normalise_for_matching(text)
         if any(g in normal for g in wanted):
             return rank
     return None

@@ -7,11 +7,11 @@ analysis. The words to mark are found in the quote itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from corpus.sentences import sentence_spans
-from retrieval.analyzer import Analyzer
+from retrieval.analyzer import Analyzer, Token
 from retrieval.models import Span
 
 MIN_QUOTE_WORDS = 12
@@ -57,9 +57,14 @@ def merge_spans(spans: list[Span]) -> tuple[Span, ...]:
     return tuple(merged)
 
 
+def marked(tokens: Iterable[Token], query_terms: Collection[str]) -> tuple[Span, ...]:
+    """Spans of the tokens (words, or phrases for concepts) whose terms are in the query."""
+    return merge_spans([(t.start, t.end) for t in tokens if t.term in query_terms])
+
+
 def matched_spans(analyzer: Analyzer, text: str, query_terms: Collection[str]) -> tuple[Span, ...]:
-    """Spans of the words (or phrases, for concepts) in `text` whose terms are in the query."""
-    return merge_spans([(t.start, t.end) for t in analyzer.tokens(text) if t.term in query_terms])
+    """`marked` for the tokens of `text`."""
+    return marked(analyzer.tokens(text), query_terms)
 
 
 def select_quote(

@@ -44,7 +44,7 @@ from retrieval.metadata import (
     metadata_field_words,
 )
 from retrieval.models import Answer, Hit
-from retrieval.quotes import matched_spans, merge_spans, select_quote, select_quote_by_meaning
+from retrieval.quotes import marked, matched_spans, select_quote, select_quote_by_meaning
 from retrieval.scoring import BM25Params, Variant
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
@@ -383,13 +383,7 @@ class Retriever:
             quote=quote,
             text=unit.text,
             quote_start=start,
-            highlights=merge_spans(
-                [
-                    (t.start, t.end)
-                    for t in self.lexical.quote_tokens(position, start, end)
-                    if t.term in query_terms
-                ]
-            ),
+            highlights=marked(self.lexical.quote_tokens(position, start, end), query_terms),
         )
 
     # -- metadata ----------------------------------------------------------------------

@@ -135,12 +135,7 @@ class SparseBM25:
 
     def contains(self, term: str, position: int) -> bool:
         """Whether passage `position` contains `term` (one binary search)."""
-        term_id = self.term_ids.get(term)
-        if term_id is None:
-            return False
-        start, end = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
-        at = start + int(np.searchsorted(self.postings[start:end], position))
-        return at < end and int(self.postings[at]) == position
+        return bool(self.holds(term, np.array([position], dtype=np.intp))[0])
 
     def term_idf(self, term: str) -> float | None:
         term_id = self.term_ids.get(term)

@@ -33,10 +33,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
 def _holding(sentences: list[str], normal: list[str], wanted: list[str]) -> list[str]:
     return [s for s, n in zip(sentences, normal, strict=True) if any(g in n for g in wanted)]
 
@@ -46,7 +42,7 @@ def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> li
     `fold` (K, N), all but the questions of fold K of N."""
     from corpus import load_corpora
     from retrieval.calibrate import TRAIN_FILES, fold_of
-    from retrieval.evaluation import load_items, load_suites
+    from retrieval.evaluation import load_items, load_suites, normalise_for_matching
     from retrieval.units import units_for
 
     pairs: list[tuple[str, str]] = []
@@ -59,13 +55,13 @@ def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> li
             if unit.kind == "passage"
             for a, b in unit.sentences
         ]
-        normal = [_normalise(s) for s in sentences]
+        normal = [normalise_for_matching(s) for s in sentences]
         for item in load_items(suite.file):
             if not item.gold or item.kind == "metadata":
                 continue
             if fold and fold_of(suite.file.name, item.id, fold[1]) == fold[0]:
                 continue
-            wanted = [_normalise(g) for g in item.gold]
+            wanted = [normalise_for_matching(g) for g in item.gold]
             found = _holding(sentences, normal, wanted)
             if not found:  # a gold string over two sentences: the one it starts in
                 found = _holding(sentences, normal, [g[:30] for g in wanted])
