@@ -52,10 +52,12 @@ TRAIN_FILES = (
     "train_qa.json",
     "train2_qa.json",
     "multi_train_qa.json",
+    "related_train_qa.json",
+    "related_train2_qa.json",
     "legacy_dev_qa.json",
     "public_qa.json",
 )
-DEV_FILES = ("dev_qa.json", "multi_dev_qa.json")
+DEV_FILES = ("dev_qa.json", "multi_dev_qa.json", "related_dev_qa.json")
 RIDGE = 1.0
 SAFETY = 0.8  # the threshold is this share of the least probable answerable question's p
 

@@ -7,6 +7,10 @@ SCOWL and Google Books n-grams, so it holds real words and not common misspellin
 MIT). wordfreq's lists are broader but a 57 MB install; pyspellchecker's are drawn from
 subtitles and keep frequent misspellings as words. "cause" is English, so it is never made
 into "case"; "interoprability" is not, and becomes "interoperability".
+
+An all-capital word the corpus never uses is not misspelt but abbreviated: it is searched
+as the corpus's name with those initials ("APII" as "Amended Protocol II", see
+`retrieval.acronyms`), when there is one.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.acronyms import CorpusAcronyms, acronym_key
 from retrieval.analyzer import Analyzer, fold
 from retrieval.models import Correction
 from retrieval.spelling import SpellingCorrector
@@ -59,9 +64,11 @@ class QuestionCorrector:
         protected: Iterable[str] = (),
         english: frozenset[str] | None = None,
         speller: SpellingCorrector | None = None,
+        corpus_texts: Callable[[], Iterable[str]] = tuple,
     ) -> None:
         self._analyzer = analyzer
         self._corpus_words = corpus_words
+        self._corpus_texts = corpus_texts
         if speller is not None:
             self.__dict__["speller"] = speller  # the cached_property's value
         self._is_known = is_known  # a word whose stem the index holds
@@ -87,6 +94,11 @@ class QuestionCorrector:
         a large corpus, and most questions need no correction."""
         return SpellingCorrector(self._corpus_words())
 
+    @functools.cached_property
+    def acronyms(self) -> CorpusAcronyms:
+        """Built at the first unknown acronym, like the speller."""
+        return CorpusAcronyms(self._corpus_texts())
+
     def _is_target(self, word: str) -> bool:
         return self._is_known(word) or fold(word) in self._protected
 
@@ -94,6 +106,10 @@ class QuestionCorrector:
         replacements: dict[str, str] = {}
         for position, word in enumerate(self._analyzer.words(question)):
             if word in replacements or self.is_valid(word):
+                continue
+            name = self.acronyms.expand(word) if acronym_key(word) else None
+            if name:
+                replacements[word] = name
                 continue
             better = self.speller.correct(
                 word, self._is_target, proper_name=position > 0 and word[:1].isupper()

@@ -7,6 +7,9 @@ evidence weighed here:
 * `semantic`: the cosine of the question to the best sentence of the best passage;
 * `semantic_passage`: the cosine of the question to that passage as a whole;
 * `coverage`: the idf-weighted share of the question's words that the passage contains;
+* `uncovered_peak`: the weight of the most informative question word the passage lacks,
+  relative to the question's most informative word (a share hides one missing word that
+  the question turns on);
 * `known`: the idf-weighted share of the question's words that the corpus contains at all
   (an off-topic question is mostly words the sources never use);
 * `named_gap`: the question names something (a proper name, a named concept) that no
@@ -45,6 +48,7 @@ class Evidence:
     semantic: float
     semantic_passage: float
     coverage: float
+    uncovered_peak: float
     known: float
     named_gap: float
     answer_type_missing: float

@@ -4,7 +4,8 @@ Computed from the question and a passage, with no threshold of its own (the thre
 the decision model's, fitted on training questions):
 
 * coverage: the share of the question's words (weighted by how rare they are in the corpus)
-  that the passage contains, directly or through a concept. A phrase that names a concept
+  that the passage contains, directly or through a concept; and the weight of the rarest
+  word it lacks. A phrase that names a concept
   (e.g. "non-state armed groups") counts as one unit: when the corpus never mentions the
   concept, its words are not covered just because "state" and "armed" occur elsewhere;
 * named gaps: a proper name or a named concept in the question that the corpus never
@@ -25,9 +26,14 @@ import numpy.typing as npt
 
 from retrieval.analyzer import Token
 
+# The thing counted: the two words after "how many" (an adjective may come first, "how
+# many scatterable mines"), past a possessive ("how many of the CCW's protocols").
+_COUNTED = r"(?:[\w-]+['’]s\s+)?(?P<{}>[a-z-]+(?:\s+[a-z-]+)?)?"
 _COUNT_QUESTION = re.compile(
-    r"\bhow many\s+(?:of (?:the |them |these |those )?)?(?P<noun>[a-z-]+)?"
-    r"|\bnumber of\s+(?P<noun2>[a-z-]+)?",
+    r"\bhow many\s+(?:of (?:the |them |these |those )?)?"
+    + _COUNTED.format("noun")
+    + r"|\bnumber of\s+"
+    + _COUNTED.format("noun2"),
     re.IGNORECASE,
 )
 _AMOUNT_QUESTION = re.compile(
@@ -43,12 +49,12 @@ _NUMBER_WORDS = (
     r"fifty|hundreds?|thousands?|millions?|billions?|dozens?"
 )
 _COUNT = re.compile(
-    rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d,.]*(?!\s*(?:%|per ?cent|percent))\b"
+    rf"(?<![\d.,])(?!(?:19|20)\d\ds?\b)\d[\d,.]*(?!\s*(?:%|per ?cent|percent))\b"
     rf"|\b({_NUMBER_WORDS})\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
-    rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d,.]*|%|\bper ?cent\b|\b({_NUMBER_WORDS}|half|"
+    rf"(?<![\d.,])(?!(?:19|20)\d\ds?\b)\d[\d,.]*|%|\bper ?cent\b|\b({_NUMBER_WORDS}|half|"
     r"majority|minority|most|third|quarter)\b",
     re.IGNORECASE,
 )
@@ -110,6 +116,18 @@ class CoveragePlan:
             covered += weight * has_any
         return covered / self.total
 
+    def uncovered_peak(self, holds: Callable[[str], bool]) -> float:
+        """The weight of the most informative question word a passage lacks, as a share of
+        the question's most informative word's weight (0: it lacks none).
+
+        Coverage is a share, so one missing word among many barely moves it; but the word a
+        question turns on is often its rarest ("how much does clearing one mine *cost*"), and
+        a passage without it rarely answers."""
+        if not self.words:
+            return 0.0
+        lacking = [weight for weight, terms in self.words if not any(map(holds, terms))]
+        return max(lacking, default=0.0) / max(weight for weight, _ in self.words)
+
 
 def coverage_plan(
     shape: QueryShape, doc_freq: Callable[[str], int], corpus_size: int
@@ -166,7 +184,8 @@ def lacks_asked_answer_type(question: str, quote: str, noun_found: Callable[[str
 
     A count may be given as a share ("how many Danes" is answered by "70 per cent of
     Danes"). For "how many X", the quote must also mention X (or a concept of it): "90 per
-    cent of casualties" does not say how many months a withdrawal takes.
+    cent of casualties" does not say how many months a withdrawal takes. `noun_found` is
+    given the words that may name X and says whether the quote names it.
     """
     count = _COUNT_QUESTION.search(question)
     if count:

@@ -127,6 +127,11 @@ class LexicalIndex:
         shares = plan.shares(lambda term: self.index.holds(term, wanted), len(wanted))
         return [float(x) for x in shares]
 
+    def uncovered_peak(self, query: LexicalQuery, position: int) -> float:
+        """See `CoveragePlan.uncovered_peak`."""
+        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        return plan.uncovered_peak(lambda term: self.index.contains(term, position))
+
 
 def _bounded(tokens: list[Token]) -> list[Token]:
     """The first occurrence of each term, at most MAX_QUERY_TERMS of them."""

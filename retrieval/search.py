@@ -18,7 +18,7 @@ import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -145,6 +145,7 @@ class Retriever:
             lambda word: self.lexical.knows(self.analyzer.stem(word)),
             protected=self._vocabulary_words(),
             speller=speller,
+            corpus_texts=self._corpus_texts,
         )
 
     @property
@@ -161,6 +162,9 @@ class Retriever:
             for term in concept.terms:
                 words.extend(self.analyzer.words(term))
         return words
+
+    def _corpus_texts(self) -> list[str]:
+        return [p.text for p in self.passages] + [d.title for d in self.corpus.documents]
 
     def _vocabulary_words(self) -> set[str]:
         vocabulary = self.analyzer.vocabulary
@@ -291,11 +295,22 @@ class Retriever:
             return lacks_asked_answer_type(
                 query.text,
                 self.units[position].text,
-                lambda noun: any(index.contains(t, position) for t in self.analyzer.analyze(noun)),
+                lambda noun: self._mentions_counted(noun, lambda t: index.contains(t, position)),
             )
 
         missing = {p: lacks(p) for p in positions}
         return sorted(positions, key=lambda p: missing[p])
+
+    def _mentions_counted(self, words: str, holds: Callable[[str], bool]) -> bool:
+        """Whether a text (`holds`: it contains an index term) names the thing a "how many"
+        question counts, given the words that may name it ("smart mines"): its most specific
+        term the corpus knows must be there ("smart", not just "mines"). A concept counts as
+        one term; words the corpus never uses cannot be checked and are passed over."""
+        words_, extra = self.analyzer.split_tokens(words)
+        known = [t.term for t in extra + words_ if self.lexical.doc_freq(t.term) > 0]
+        if not known:
+            return True
+        return holds(min(known, key=self.lexical.doc_freq))
 
     def evidence(self, query: LexicalQuery, ranking: Ranking, top_hit: Hit) -> Evidence:
         """What the decision weighs, for the best hit (see `retrieval.decision`)."""
@@ -303,17 +318,17 @@ class Retriever:
         coverage = self.lexical.coverage(query, [best])[0]
         gaps = named_gaps(query.shape, self.lexical.doc_freq, self._names.__contains__)
         quote_terms = set(self.analyzer.analyze(top_hit.quote))
-
-        def noun_found(noun: str) -> bool:
-            words, extra = self.analyzer.split_tokens(noun)
-            return any(t.term in quote_terms for t in words + extra)
-
-        missing = lacks_asked_answer_type(query.text, top_hit.quote, noun_found)
+        missing = lacks_asked_answer_type(
+            query.text,
+            top_hit.quote,
+            lambda noun: self._mentions_counted(noun, quote_terms.__contains__),
+        )
         cosines = ranking.sentence_cosines.get(best)
         return Evidence(
             semantic=max(cosines) if cosines else 0.0,
             semantic_passage=ranking.passage_cosines.get(best, 0.0),
             coverage=coverage,
+            uncovered_peak=self.lexical.uncovered_peak(query, best),
             known=self._known_share(query),
             named_gap=1.0 if gaps else 0.0,
             answer_type_missing=1.0 if missing else 0.0,
