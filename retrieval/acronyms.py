@@ -50,19 +50,17 @@ class CorpusAcronyms:
     """The corpus's names by their initials."""
 
     def __init__(self, texts: Iterable[str]) -> None:
+        # Names repeat: each distinct run is split into its shorter runs once.
+        runs = Counter(run for text in texts for run in _NAME_RUN.findall(text))
         found: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for text in texts:
-            for run in _NAME_RUN.finditer(text):
-                words = [
-                    w for w in _WORD.finditer(run.group()) if w.group().lower() not in _SKIPPED
-                ]
-                for first in range(len(words)):
-                    key = ""
-                    for last in range(first, len(words)):
-                        key += initials(words[last].group())
-                        if last > first:
-                            name = run.group()[words[first].start() : words[last].end()]
-                            found[key][" ".join(name.split())] += 1
+        for run, count in runs.items():
+            words = [w for w in _WORD.finditer(run) if w.group().lower() not in _SKIPPED]
+            for first in range(len(words)):
+                key = initials(words[first].group())
+                for last in range(first + 1, len(words)):
+                    key += initials(words[last].group())
+                    name = run[words[first].start() : words[last].end()]
+                    found[key][" ".join(name.split())] += count
         self._names = {key: names.most_common(1)[0][0] for key, names in found.items()}
 
     def expand(self, word: str) -> str | None:

@@ -27,6 +27,7 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -69,12 +70,52 @@ def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> li
     return pairs
 
 
+def all_sentences(suites_file: Path) -> list[str]:
+    """Every passage sentence of the training files' corpora."""
+    from corpus import load_corpora
+    from retrieval.calibrate import TRAIN_FILES
+    from retrieval.evaluation import load_suites
+    from retrieval.units import units_for
+
+    seen: dict[str, None] = {}
+    for suite in load_suites(suites_file):
+        if suite.file.name in TRAIN_FILES:
+            for unit in units_for(load_corpora(suite.corpus)):
+                if unit.kind == "passage":
+                    seen.update(dict.fromkeys(unit.text[a:b] for a, b in unit.sentences))
+    return list(seen)
+
+
+def hard_negatives(model: Any, pairs: list[tuple[str, str]], sentences: list[str]) -> list[str]:
+    """For each pair, the sentence the model ranks first for the question, other than the
+    answering ones: a harder negative than a random sentence of the batch."""
+    import numpy as np
+
+    answers: dict[str, set[str]] = {}
+    for question, sentence in pairs:
+        answers.setdefault(question, set()).add(sentence)
+    vectors = model.encode(sentences, normalize_embeddings=True, batch_size=64)
+    questions = model.encode([q for q, _ in pairs], normalize_embeddings=True, batch_size=64)
+    negatives = []
+    for (question, _), scores in zip(pairs, questions @ vectors.T, strict=True):
+        for i in np.argsort(-scores):
+            if sentences[i] not in answers[question]:
+                negatives.append(sentences[i])
+                break
+    return negatives
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("target", type=Path, help="folder to write model.onnx and tokenizer.json")
     parser.add_argument("--suites", type=Path, default=ROOT / "eval" / "suites.toml")
     parser.add_argument("--epochs", type=float, default=6.0)
     parser.add_argument("--learning-rate", type=float, default=3e-5)
+    parser.add_argument(
+        "--hard-negatives",
+        action="store_true",
+        help="pair each question also with the sentence the untuned model wrongly ranks first",
+    )
     parser.add_argument(
         "--fold",
         help="K/N: leave out fold K of N of the questions (for retrieval.calibrate's "
@@ -97,7 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     pairs = training_pairs(args.suites, fold)  # type: ignore[arg-type]
     print(f"{len(pairs)} training pairs", file=sys.stderr)
     model = SentenceTransformer(str(get_model_path()), device="cpu")
-    data = Dataset.from_dict({"anchor": [q for q, _ in pairs], "positive": [s for _, s in pairs]})
+    columns = {"anchor": [q for q, _ in pairs], "positive": [s for _, s in pairs]}
+    if args.hard_negatives:
+        columns["negative"] = hard_negatives(model, pairs, all_sentences(args.suites))
+    data = Dataset.from_dict(columns)
     with tempfile.TemporaryDirectory() as work:
         settings = SentenceTransformerTrainingArguments(
             output_dir=work,
