@@ -127,6 +127,7 @@ class Retriever:
         self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
         if not self.passages:
             raise ValueError("the corpus has no passages to index")
+        self._passages_by_id = {p.id: p for p in self.passages}
         self.units: tuple[SearchUnit, ...] = units_for(corpus)
         if semantic is not None and semantic.size != len(self.units):
             raise ValueError("the semantic index does not match the corpus")
@@ -354,7 +355,12 @@ class Retriever:
         elif hit.kind == "metadata":
             ok = any(e.text == hit.quote for e in self.metadata.get(hit.doc_id, ()))
         else:
-            ok = hit.quote in hit.text and hit.text in document.text
+            passage = self._passages_by_id.get(hit.passage_id)
+            ok = (
+                passage is not None
+                and hit.quote in hit.text
+                and document.text[passage.start : passage.end] == hit.text
+            )
         if not ok:
             log.error("dropped a hit whose quote is not in its source: %s", hit.passage_id)
         return ok

@@ -127,6 +127,8 @@ class SparseBM25:
         if term_id is None:
             return np.zeros(len(positions), dtype=bool)
         found = self.postings[self.indptr[term_id] : self.indptr[term_id + 1]]
+        # In the postings' own type: numpy would otherwise copy the postings to int64 first.
+        positions = positions.astype(found.dtype, copy=False)
         at = np.searchsorted(found, positions)
         inside = at < len(found)
         result: npt.NDArray[np.bool_] = np.zeros(len(positions), dtype=bool)
