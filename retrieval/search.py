@@ -257,9 +257,10 @@ class Retriever:
                 {},
             )
         vector = self.semantic.embed_question(text)
-        passage_cosines = self.semantic.unit_scores(vector)
         by_words = top_positions(lexical, candidates)
-        pool = sorted(set(by_words) | set(top_positions(passage_cosines, candidates)))
+        pool = sorted(set(by_words) | set(self.semantic.nearest_units(vector, candidates)))
+        pool_cosines = self.semantic.unit_cosines(vector, pool)
+        passage_cosines = dict(zip(pool, pool_cosines.tolist(), strict=True))
         sentence_cosines = {p: self.semantic.sentence_scores(p, vector) for p in pool}
         best_sentence = np.array([max(sentence_cosines[p]) for p in pool])
         # The pool holds the best BM25 passage, so BM25 is normalised by the corpus's best.
@@ -268,7 +269,7 @@ class Retriever:
         fused = fuse(
             normalised_bm25(lexical[pool], floor, span),
             best_sentence,
-            passage_cosines[pool],
+            pool_cosines,
             coverage,
             self.config.fusion,
         )
@@ -278,7 +279,7 @@ class Retriever:
             positions,
             {pool[i]: float(fused[i]) for i in order},
             {p: sentence_cosines[p] for p in positions},
-            {p: float(passage_cosines[p]) for p in positions},
+            {p: passage_cosines[p] for p in positions},
             centroid=self.semantic.topicality(vector),
             background=self.semantic.background_similarity(vector),
         )

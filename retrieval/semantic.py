@@ -14,6 +14,7 @@ cosine alone cannot say that: all questions share a little similarity with all t
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import numpy.typing as npt
 
 from retrieval.embedding import EmbeddingModel
 from retrieval.embedding_store import EmbeddingStore, Progress
+from retrieval.nearest import NearestUnits
 from retrieval.units import SearchUnit
 
 Vectors = npt.NDArray[np.float32]
@@ -109,9 +111,17 @@ class SemanticIndex:
         vector: Vectors = self.model.embed([question])[0]
         return vector
 
-    def unit_scores(self, query: Vectors) -> npt.NDArray[np.float64]:
-        """Cosine of the question to every unit."""
-        return (self.unit_vectors @ query).astype(np.float64)
+    @functools.cached_property
+    def _nearest(self) -> NearestUnits:
+        return NearestUnits(self.unit_vectors)
+
+    def nearest_units(self, query: Vectors, k: int) -> list[int]:
+        """The k units closest to the question, best first (see `retrieval.nearest`)."""
+        return self._nearest.top(query, k)
+
+    def unit_cosines(self, query: Vectors, positions: list[int]) -> npt.NDArray[np.float64]:
+        """Cosines of the question to the given units."""
+        return self._nearest.cosines(query, positions)
 
     def sentence_scores(self, position: int, query: Vectors) -> list[float]:
         """Cosines of the question to the sentences of one unit, in order."""
