@@ -12,10 +12,32 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from corpus import Corpus, default_corpus_dir, load_corpora, load_corpus
 from retrieval.engine import EngineSettings, build_retriever
 from retrieval.search import Retriever
+
+_ONE_FOLDER_HELP = "corpus folder, one (default: BOT_CORPUS_DIR, else the shipped seeds)"
+
+
+class _OneFolder(argparse.Action):
+    """`--corpus` given twice is refused: silently keeping the last folder would answer
+    from half of what the user asked for (`ihlbot eval` is the one that takes several)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(
+                "--corpus takes one folder here, as the bot serves one; "
+                "only `ihlbot eval` searches several"
+            )
+        setattr(namespace, self.dest, values)
 
 
 def _corpus_dir(value: str | None) -> Path:
@@ -231,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     index = commands.add_parser("index", help="load a corpus folder and report what it holds")
-    index.add_argument("--corpus", metavar="DIR", help="corpus folder (default: shipped seeds)")
+    index.add_argument("--corpus", metavar="DIR", action=_OneFolder, help=_ONE_FOLDER_HELP)
     index.add_argument("--lexical", action="store_true", help="BM25 only, no embeddings")
     index.set_defaults(handler=command_index)
 
@@ -243,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--k", type=_positive, default=3, help="number of quotes (default 3)")
-    ask.add_argument("--corpus", metavar="DIR", help="corpus folder (default: shipped seeds)")
+    ask.add_argument("--corpus", metavar="DIR", action=_OneFolder, help=_ONE_FOLDER_HELP)
     ask.add_argument("--lexical", action="store_true", help="BM25 only, no embeddings")
     ask.set_defaults(handler=command_ask)
 

@@ -118,6 +118,18 @@ def test_ask_refuses_a_k_below_one(k: str, capsys: pytest.CaptureFixture[str]) -
     assert "--k" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["ask", "index"])
+def test_two_corpus_folders_are_refused_where_one_is_served(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Keeping the last folder silently would answer from half of what was asked for.
+    arguments = [command, "--corpus", str(tmp_path / "a"), "--corpus", str(tmp_path / "b")]
+    with pytest.raises(SystemExit) as stopped:
+        main([*arguments, QUESTION] if command == "ask" else arguments)
+    assert stopped.value.code == 2
+    assert "one folder" in capsys.readouterr().err
+
+
 def test_ask_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
     import subprocess
 
