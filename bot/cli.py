@@ -12,11 +12,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corpus import Corpus, default_corpus_dir, load_corpora, load_corpus
+from corpus import Corpus, default_corpus_dir, load_corpora
 from retrieval.engine import EngineSettings, build_retriever
 from retrieval.search import Retriever
+
+if TYPE_CHECKING:
+    from bot.library import Snapshot
+    from retrieval.embedding_store import Progress
 
 _ONE_FOLDER_HELP = "corpus folder, one (default: BOT_CORPUS_DIR, else the shipped seeds)"
 
@@ -84,27 +88,28 @@ def format_corpus_report(corpus: Corpus) -> str:
 
 
 def command_index(args: argparse.Namespace) -> int:
-    """Report what the folder holds, then build its index (and embeddings, kept in
-    BOT_DATA_DIR, so that the bot and `ihlbot ask` start without embedding anything)."""
+    """Report what the folder holds, then build its index and embeddings into BOT_DATA_DIR's
+    cache, the one the bot and `ihlbot ask` read, so that they start without indexing or
+    embedding anything."""
     import time
 
-    started = time.perf_counter()
-    corpus = load_corpus(_corpus_dir(args.corpus))
-    print(format_corpus_report(corpus))
-    if not corpus.documents:
-        return 1
-    loaded = time.perf_counter()
     from bot.terminal import progress_reporter
 
+    started = time.perf_counter()
+    engine = _engine_settings(args)
     with progress_reporter("embedding", sys.stderr) as progress:
-        retriever = build_retriever(corpus, _engine_settings(args), progress=progress)
-    built = time.perf_counter()
+        snapshot, corpus, from_cache = _snapshot(_corpus_dir(args.corpus), engine, progress)
+    print(format_corpus_report(corpus))
+    if snapshot is None:
+        return 1
+    retriever = snapshot.retriever
     if retriever.semantic is None:
         index = "BM25 only (semantic layer off)"
     else:
         sentences = len(retriever.semantic.sentence_vectors)
         index = f"BM25 and embeddings of {len(retriever.units)} units, {sentences} sentences"
-    print(f"index: {index}; loaded in {loaded - started:.2f}s, indexed in {built - loaded:.2f}s")
+    how = "read from the cache" if from_cache else "built and cached"
+    print(f"index: {index}; {how} in {time.perf_counter() - started:.2f}s")
     return 0
 
 
@@ -131,16 +136,23 @@ def _retriever(corpus_dirs: list[Path], engine: EngineSettings) -> Retriever | N
     return build_retriever(corpus, engine)
 
 
-def _cached_retriever(corpus_dir: Path, engine: EngineSettings) -> Retriever | None:
-    """The corpus and index from BOT_DATA_DIR's cache, as the bot uses them, so that a
-    question on a large corpus does not load and index it again."""
+def _snapshot(
+    corpus_dir: Path, engine: EngineSettings, progress: Progress | None = None
+) -> tuple[Snapshot | None, Corpus, bool]:
+    """The corpus and index from BOT_DATA_DIR's cache, as the bot uses them, built and
+    cached when the folder changed."""
     from bot.library import build_snapshot
     from retrieval.cache import IndexCache
 
     cache = (
         IndexCache(engine.embeddings_dir.parent / "index-cache") if engine.embeddings_dir else None
     )
-    snapshot, corpus, _ = build_snapshot(corpus_dir, cache, engine)
+    return build_snapshot(corpus_dir, cache, engine, progress=progress)
+
+
+def _cached_retriever(corpus_dir: Path, engine: EngineSettings) -> Retriever | None:
+    """So that a question on a large corpus does not load and index it again."""
+    snapshot, corpus, _ = _snapshot(corpus_dir, engine)
     for problem in corpus.problems:
         print(f"ihlbot: {problem.file}: {problem.reason}", file=sys.stderr)
     if snapshot is None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.removals import RemovedDocuments, without
 from corpus import Corpus, Document, LoadProblem, load_corpus
 from retrieval.cache import IndexCache, corpus_key
+from retrieval.embedding_store import Progress
 from retrieval.engine import EngineSettings, build_retriever
 from retrieval.search import RetrievalConfig, Retriever
 
@@ -71,6 +72,7 @@ def build_snapshot(
     cache: IndexCache | None = None,
     engine: EngineSettings | None = None,
     removed: frozenset[str] = frozenset(),
+    progress: Progress | None = None,
 ) -> tuple[Snapshot | None, Corpus, bool]:
     """Load and index a folder, or take both from the cache while the folder is unchanged:
     (snapshot, or None when no document loaded; the corpus; whether it came from the cache).
@@ -82,12 +84,14 @@ def build_snapshot(
     cached = cache.load(key, corpus_dir) if cache and key else None
     if cached is not None:
         corpus, index, speller = cached
-        retriever = build_retriever(corpus, engine, config=config, index=index, speller=speller)
+        retriever = build_retriever(
+            corpus, engine, config=config, index=index, speller=speller, progress=progress
+        )
         return Snapshot(corpus, retriever, time.time()), corpus, True
     corpus = without(load_corpus(corpus_dir), removed)
     if not corpus.documents:
         return None, corpus, False
-    retriever = build_retriever(corpus, engine, config=config)
+    retriever = build_retriever(corpus, engine, config=config, progress=progress)
     if cache and key:
         cache.save(key, corpus, retriever.index, retriever.corrector.speller)
     return Snapshot(corpus, retriever, time.time()), corpus, False

@@ -285,3 +285,20 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
     # tqdm redraws at most every 0.1 s: here the bar is drawn, then cleared when done.
     assert shown.startswith("\rembedding:") and "0/1000" in shown and "text/s" in shown
     assert shown.endswith("\r") and "texts" not in shown
+
+
+def test_index_fills_the_cache_that_ask_then_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.md").write_text("# Winter\n\nSnow hides mines from deminers.\n", "utf-8")
+    assert main(["index", "--corpus", str(corpus), "--lexical"]) == 0
+    assert "built and cached" in capsys.readouterr().out
+    assert list((tmp_path / "data" / "index-cache").iterdir())
+    # The second run, like `ihlbot ask` and the bot, takes the index from the cache.
+    assert main(["index", "--corpus", str(corpus), "--lexical"]) == 0
+    assert "read from the cache" in capsys.readouterr().out
+    assert main(["ask", "--json", "--lexical", "--corpus", str(corpus), "what hides mines?"]) == 0
+    assert json.loads(capsys.readouterr().out)["answered"] is True
+
