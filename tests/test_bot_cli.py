@@ -301,4 +301,3 @@ def test_index_fills_the_cache_that_ask_then_reads(
     assert "read from the cache" in capsys.readouterr().out
     assert main(["ask", "--json", "--lexical", "--corpus", str(corpus), "what hides mines?"]) == 0
     assert json.loads(capsys.readouterr().out)["answered"] is True
-
