@@ -248,12 +248,17 @@ def test_semantic_off_in_the_environment_answers_from_words_only(
     assert json.loads(capsys.readouterr().out)["answered"] is True
 
 
-def test_index_builds_embeddings_into_the_data_folder(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def one_note_corpus(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "note.md").write_text("# Winter\n\nSnow hides mines from deminers.\n", "utf-8")
+    return corpus
+
+
+def test_index_builds_embeddings_into_the_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = one_note_corpus(tmp_path)
     assert main(["index", "--corpus", str(corpus)]) == 0
     assert "BM25 and embeddings of" in capsys.readouterr().out
     assert list((tmp_path / "data" / "embeddings").glob("*.npz"))
@@ -290,9 +295,7 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
 def test_index_fills_the_cache_that_ask_then_reads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "note.md").write_text("# Winter\n\nSnow hides mines from deminers.\n", "utf-8")
+    corpus = one_note_corpus(tmp_path)
     assert main(["index", "--corpus", str(corpus), "--lexical"]) == 0
     assert "built and cached" in capsys.readouterr().out
     assert list((tmp_path / "data" / "index-cache").iterdir())
