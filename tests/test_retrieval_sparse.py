@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from retrieval.scoring import BM25Params, Variant
-from retrieval.sparse import SparseBM25
+from retrieval.sparse import SparseBM25, top_k
 
 SEEDS = range(8)
 
@@ -121,6 +121,19 @@ def test_top_agrees_with_a_full_sort(seed: int) -> None:
         assert scores[top].tolist() == best_scores  # the k best, best first
         if k >= len(docs):
             assert top == sorted(range(len(docs)), key=lambda i: (-scores[i], i))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_top_of_a_large_array_is_the_full_sorts_with_ties_by_position(seed: int) -> None:
+    # Large enough for the sampled floor; few distinct values, so the cut-off is a tie.
+    generator = np.random.default_rng(seed)
+    scores = generator.integers(0, 40, 20_000).astype(np.float64)
+    scores[generator.integers(0, 20_000, 30)] = 100.0
+    full = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    for k in (1, 10, 30, 31, 50, 300, 5_000):
+        assert top_k(scores, k).tolist() == full[:k]
+    constant = np.full(20_000, 1.5)
+    assert top_k(constant, 10).tolist() == list(range(10))
 
 
 def test_building_an_empty_corpus_fails() -> None:
