@@ -76,11 +76,19 @@ def select_quote(
     if len(sentences) == 1:
         return sentences[0].start, sentences[0].end
 
+    wanted = set(query_terms)
+    weights: dict[str, float] = {}  # each term's weight looked up once, not per sentence
+
     def gain(sentence: Sentence, already: frozenset[str]) -> float:
-        return sum(weight(t) for t in (sentence.terms & set(query_terms)) - already)
+        total = 0.0
+        for term in (sentence.terms & wanted) - already:
+            if term not in weights:
+                weights[term] = weight(term)
+            total += weights[term]
+        return total
 
     best = max(range(len(sentences)), key=lambda i: (gain(sentences[i], frozenset()), -i))
-    chosen = sentences[best].terms & set(query_terms)
+    chosen = sentences[best].terms & wanted
     neighbours = [i for i in (best + 1, best - 1) if 0 <= i < len(sentences)]
     extension = max(neighbours, key=lambda i: (gain(sentences[i], chosen), i == best + 1))
     first = last = best
