@@ -182,7 +182,14 @@ def command_ask(args: argparse.Namespace) -> int:
 
 
 def command_eval(args: argparse.Namespace) -> int:
-    from retrieval.evaluation import Suite, evaluate, format_report, load_items, load_suites
+    from retrieval.evaluation import (
+        Suite,
+        evaluate,
+        format_report,
+        load_items,
+        load_suites,
+        unreachable,
+    )
 
     if args.file:
         folders = [Path(c) for c in args.corpus] if args.corpus else [_corpus_dir(None)]
@@ -209,6 +216,9 @@ def command_eval(args: argparse.Namespace) -> int:
         if number:
             print()
         print(f"== {suite.file} ({mode}; corpus {names})")
+        lost = unreachable(items, (unit.text for unit in retriever.units))
+        if lost:
+            print(f"gold strings that no passage or field holds: {len(lost)} ({', '.join(lost)})")
         print(format_report(evaluate(retriever, items, k=args.k), verbose=args.verbose))
     return 0
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -125,6 +125,19 @@ def _scores(results: list[ItemResult]) -> Scores:
         quote_at_1=share(lambda r: r.quote_rank == 1),
         quote_at_3=share(lambda r: r.quote_rank is not None and r.quote_rank <= 3),
     )
+
+
+def unreachable(items: list[EvalItem], texts: Iterable[str]) -> list[str]:
+    """Ids of the answerable items whose gold strings no search unit holds: no ranking can
+    hit them (a gold copied with the source file's markup, or from a line the corpus
+    drops), so the file needs fixing before it can measure anything."""
+    normal = [normalise_for_matching(text) for text in texts]
+    return [
+        item.id
+        for item in items
+        if item.gold
+        and not any(normalise_for_matching(g) in text for g in item.gold for text in normal)
+    ]
 
 
 def evaluate(retriever: Searcher, items: list[EvalItem], k: int = 3) -> EvalReport:

@@ -189,6 +189,25 @@ def test_eval_prints_the_metrics(capsys: pytest.CaptureFixture[str]) -> None:
     assert re.search(r"unanswerable items: \d+", out)
 
 
+def test_eval_names_gold_strings_that_no_passage_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A gold copied from the source file with its markdown emphasis: the corpus shows the
+    # sentence without the asterisks, so no ranking could ever hit it.
+    items = [
+        {"id": "fine", "question": QUESTION, "gold": ["not militarily necessary"], "kind": "x"},
+        {"id": "marked", "question": QUESTION, "gold": ["*not militarily* necessary"], "kind": "x"},
+        {"id": "none", "question": UNANSWERABLE, "gold": [], "kind": "unanswerable_offtopic"},
+    ]
+    (tmp_path / "q.json").write_text(json.dumps(items), "utf-8")
+    assert main(["eval", str(tmp_path / "q.json"), "--lexical"]) == 0
+    out = capsys.readouterr().out
+    assert "gold strings that no passage or field holds: 1 (marked)" in out
+    (tmp_path / "q.json").write_text(json.dumps([items[0], items[2]]), "utf-8")
+    assert main(["eval", str(tmp_path / "q.json"), "--lexical"]) == 0
+    assert "no passage or field holds" not in capsys.readouterr().out
+
+
 def test_eval_with_a_missing_file_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
