@@ -8,6 +8,7 @@ else (or only names the document, e.g. by words of its title or an author's name
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from corpus.models import Document
@@ -85,20 +86,12 @@ class MetadataQuestion:
     other_terms: frozenset[str]
 
 
-_COMMON_STEMS: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
-
-
+@functools.lru_cache(maxsize=8)
 def _common_stems(analyzer: Analyzer, words: frozenset[str]) -> frozenset[str]:
     """The stems of the vocabulary's document and filler words: the same for every
     question, so stemmed once (it was a tenth of a lexical question's time at 100,000
     passages)."""
-    key = (id(analyzer), words)
-    stems = _COMMON_STEMS.get(key)
-    if stems is None:
-        if len(_COMMON_STEMS) > 64:
-            _COMMON_STEMS.clear()
-        stems = _COMMON_STEMS[key] = frozenset(analyzer.stem(w) for w in words)
-    return stems
+    return frozenset(analyzer.stem(w) for w in words)
 
 
 def detect_metadata_question(
