@@ -100,7 +100,7 @@ class LexicalIndex:
         length, adds to it. A term the corpus lacks counts as the rarest term, matched by
         none, so a question of mostly unknown words scores low everywhere."""
         index = self.index
-        rarest = float(index.idf.max()) if len(index.idf) else 1.0
+        rarest = index.rarest_idf
         floor = span = 0.0
         for term in set(query.terms):
             term_id = index.term_ids.get(term)

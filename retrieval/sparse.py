@@ -7,6 +7,7 @@ numpy work proportional to the postings of its terms.
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,12 @@ class SparseBM25:
     @property
     def size(self) -> int:
         return len(self.doc_len)
+
+    @functools.cached_property
+    def rarest_idf(self) -> float:
+        """The largest idf of any term (1.0 for an empty vocabulary): read once, not at
+        every question, since it scans the whole vocabulary."""
+        return float(self.idf.max()) if len(self.idf) else 1.0
 
     @classmethod
     def build(cls, tokenized: Iterable[Sequence[str]], params: BM25Params) -> SparseBM25:
