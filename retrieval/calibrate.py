@@ -1,16 +1,25 @@
-"""Fit the decision to answer on training questions; choose its threshold on dev questions.
+"""Fit the decision to answer on training questions; choose its settings on dev questions.
 
     python -m retrieval.calibrate            # uses eval/suites.toml's train and dev files
 
 For every question the retriever ranks passages as usual; the evidence for its best hit
 (`retrieval.decision.Evidence`) is paired with whether the question is answerable. A
 logistic regression (Newton's method, a small ridge penalty, standardised features) is
-fitted on the training files. The threshold is then chosen on the dev files, in the order
-of what matters to a reader:
+fitted on the training files. (Pairing it instead with whether the best hit's passage
+holds the answer did as well on dev, but refused vague questions on the subject, "what
+do the sources say about mines?", which no file has and a reader must get passages for.)
 
-1. no answerable question is told "not covered" (on train and dev): the threshold sits
-   below the least probable answerable question, by a safety margin;
-2. within that, as many unanswerable questions as possible get no quote.
+The threshold is where at most `REFUSAL_BUDGET` (0.5%, 1 in 200) of the answerable training
+questions fall below it: the share of people who would be told "not covered" although a
+source answers them, stated and measured instead of pretended zero. An earlier rule, "below
+the least probable answerable question of train and dev", was set by one question: with
+each new file a new outlier (a question whose best hit is the wrong passage) pulled it
+towards zero, and with it the abstention on off-topic questions (8 of 81 abstained after
+the third training round), while unseen questions were still refused (6 of 220 on the
+held-out files of that rule). The budget was chosen on the dev files among 0.5%, 1% and
+2% (docs/retrieval-measurements.md), in the order of what matters to a reader: fewest
+answerable dev questions told "not covered", then most off-topic questions without a
+quote, then most in-domain ones; dev figures are written beside the model.
 
 Questions answered from metadata are not decided by the model and are left out. Both the
 hybrid and the lexical-only model are fitted; the result is written to
@@ -43,6 +52,7 @@ from retrieval.decision import (
     FEATURES,
     DecisionModel,
     DecisionModels,
+    Evidence,
     save_decision_models,
 )
 from retrieval.engine import EngineSettings, build_retriever
@@ -54,12 +64,20 @@ TRAIN_FILES = (
     "multi_train_qa.json",
     "related_train_qa.json",
     "related_train2_qa.json",
+    "train3_qa.json",
+    "keywords_train_qa.json",
     "legacy_dev_qa.json",
     "public_qa.json",
 )
-DEV_FILES = ("dev_qa.json", "multi_dev_qa.json", "related_dev_qa.json")
+DEV_FILES = (
+    "dev_qa.json",
+    "multi_dev_qa.json",
+    "related_dev_qa.json",
+    "dev3_qa.json",
+    "keywords_dev_qa.json",
+)
 RIDGE = 1.0
-SAFETY = 0.8  # the threshold is this share of the least probable answerable question's p
+REFUSAL_BUDGET = 0.005  # the share of answerable training questions the threshold may refuse
 
 
 @dataclass(frozen=True)
@@ -133,34 +151,43 @@ def probabilities(model: DecisionModel, samples: list[Sample]) -> list[float]:
     return [float(v) for v in 1 / (1 + np.exp(-z))]
 
 
+def outcome(model: DecisionModel, samples: list[Sample]) -> tuple[int, int, int]:
+    """(answerable refused, off-topic abstained, in-domain abstained)."""
+    refused = offtopic = indomain = 0
+    for sample in samples:
+        if model.answers(Evidence(*sample.features)):
+            continue
+        if sample.answerable:
+            refused += 1
+        elif sample.item.kind == OFFTOPIC_KIND:
+            offtopic += 1
+        else:
+            indomain += 1
+    return refused, offtopic, indomain
+
+
 def summary(model: DecisionModel, samples: list[Sample]) -> dict[str, str]:
-    p = probabilities(model, samples)
-    answerable = [q for q, s in zip(p, samples, strict=True) if s.answerable]
-    offtopic = [q for q, s in zip(p, samples, strict=True) if s.item.kind == OFFTOPIC_KIND]
-    indomain = [
-        q
-        for q, s in zip(p, samples, strict=True)
-        if not s.answerable and s.item.kind != OFFTOPIC_KIND
-    ]
-    t = model.threshold
+    refused, offtopic, indomain = outcome(model, samples)
+    answerable = sum(s.answerable for s in samples)
+    offtopic_total = sum(s.item.kind == OFFTOPIC_KIND for s in samples)
     return {
-        "answerable refused": f"{sum(q < t for q in answerable)}/{len(answerable)}",
-        "off-topic abstained": f"{sum(q < t for q in offtopic)}/{len(offtopic)}",
-        "in-domain abstained": f"{sum(q < t for q in indomain)}/{len(indomain)}",
+        "answerable refused": f"{refused}/{answerable}",
+        "off-topic abstained": f"{offtopic}/{offtopic_total}",
+        "in-domain abstained": f"{indomain}/{len(samples) - answerable - offtopic_total}",
     }
 
 
-def calibrate(train: list[Sample], dev: list[Sample]) -> DecisionModel:
+def fitted(train: list[Sample], ridge: float) -> DecisionModel:
+    """The model fitted on `train`, its threshold refusing `REFUSAL_BUDGET` of the
+    answerable training questions (the least probable ones)."""
     x = np.array([s.features for s in train])
     y = np.array([1.0 if s.answerable else 0.0 for s in train])
-    weights, bias = fit_logistic(x, y)
+    weights, bias = fit_logistic(x, y, ridge)
     unthresholded = DecisionModel(tuple(float(w) for w in weights), bias, 0.0)
-    p_answerable = [
-        q
-        for q, s in zip(probabilities(unthresholded, train + dev), train + dev, strict=True)
-        if s.answerable
-    ]
-    threshold = SAFETY * min(p_answerable)
+    p_answerable = sorted(
+        q for q, s in zip(probabilities(unthresholded, train), train, strict=True) if s.answerable
+    )
+    threshold = p_answerable[int(REFUSAL_BUDGET * len(p_answerable))]
     return DecisionModel(unthresholded.weights, unthresholded.bias, round(threshold, 6))
 
 
@@ -185,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for mode, semantic in (("hybrid", True), ("lexical", False)):
         train = collect(TRAIN_FILES, args.suites, semantic, args.fold_models if semantic else ())
         dev = collect(DEV_FILES, args.suites, semantic)
-        model = calibrate(train, dev)
+        model = fitted(train, RIDGE)
         models[mode] = model
         notes[f"{mode}_train"] = summary(model, train)
         notes[f"{mode}_dev"] = summary(model, dev)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,7 +10,13 @@ import numpy as np
 import pytest
 
 from corpus import default_corpus_dir, load_corpus
-from retrieval.calibrate import fit_logistic
+from retrieval.calibrate import (
+    REFUSAL_BUDGET,
+    Sample,
+    fit_logistic,
+    fitted,
+    outcome,
+)
 from retrieval.decision import (
     DEFAULT_DECISION_FILE,
     FEATURES,
@@ -20,6 +27,7 @@ from retrieval.decision import (
     save_decision_models,
 )
 from retrieval.engine import EngineSettings, build_retriever
+from retrieval.evaluation import OFFTOPIC_KIND, EvalItem
 from retrieval.search import Retriever
 
 
@@ -114,3 +122,51 @@ def test_lexical_mode_decides_with_its_own_model(lexical: Retriever, hybrid: Ret
     assessed = lexical.assess("What did military leadership in Estonia and Latvia say?")
     assert assessed.evidence is not None and assessed.evidence.semantic == 0.0
     assert lexical.search("What did military leadership in Estonia and Latvia say?").answered
+
+
+def _sample(
+    index: int, evidence_value: float, *, answerable: bool, kind: str = "paraphrase"
+) -> Sample:
+    item = EvalItem(id=f"q{index}", question="q", gold=["g"] if answerable else [], kind=kind)
+    features = [evidence_value] * len(FEATURES)
+    return Sample(item, "file.json", features)
+
+
+def _samples(seed: int, answerable: int, unanswerable: int) -> list[Sample]:
+    """Answerable questions with stronger evidence than unanswerable ones, overlapping."""
+    rng = np.random.default_rng(seed)
+    return [
+        _sample(i, float(v), answerable=True)
+        for i, v in enumerate(rng.normal(0.6, 0.15, answerable))
+    ] + [
+        _sample(answerable + i, float(v), answerable=False, kind=OFFTOPIC_KIND)
+        for i, v in enumerate(rng.normal(0.3, 0.15, unanswerable))
+    ]
+
+
+def test_the_threshold_refuses_at_most_the_budget_of_answerable_training_questions() -> None:
+    train = _samples(1, 400, 200)
+    model = fitted(train, ridge=1.0)
+    refused, offtopic, _ = outcome(model, train)
+    assert refused <= REFUSAL_BUDGET * 400
+    # The budget is spent: the threshold is not pushed below every answerable question.
+    assert refused >= 1
+    assert offtopic > 50  # the weakest third of the unanswerable evidence gets no quote
+
+
+def test_one_outlier_does_not_set_the_threshold() -> None:
+    """An answerable question with no evidence at all (its best hit is the wrong passage)
+    must not drag the threshold to zero and with it every abstention."""
+    train = _samples(2, 400, 200)
+    with_outlier = [*train, _sample(999, -1.0, answerable=True)]
+    assert fitted(with_outlier, ridge=1.0).threshold > 0.5 * fitted(train, ridge=1.0).threshold
+
+
+def test_a_question_sharing_no_word_with_the_sources_is_never_answered(hybrid: Retriever) -> None:
+    model = load_decision_models().hybrid
+    strong = evidence(semantic=0.9, semantic_passage=0.9, centroid=0.5)
+    assert model.answers(dataclasses.replace(strong, known=0.5))
+    assert not model.answers(dataclasses.replace(strong, known=0.0))
+    for gibberish in ("xxxx", "zzzz zzzz", "asdfgh qwerty"):
+        result = hybrid.search(gibberish)
+        assert not result.answered and result.hits == (), gibberish
