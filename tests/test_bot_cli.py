@@ -198,6 +198,13 @@ def test_eval_names_gold_strings_that_no_passage_holds(
         {"id": "fine", "question": QUESTION, "gold": ["not militarily necessary"], "kind": "x"},
         {"id": "marked", "question": QUESTION, "gold": ["*not militarily* necessary"], "kind": "x"},
         {"id": "none", "question": UNANSWERABLE, "gold": [], "kind": "unanswerable_offtopic"},
+        # The title is answered by name, not searched as a unit: it can be hit.
+        {
+            "id": "title",
+            "question": "What is the article called?",
+            "gold": [load_corpus(default_corpus_dir()).documents[0].title],
+            "kind": "metadata",
+        },
     ]
     (tmp_path / "q.json").write_text(json.dumps(items), "utf-8")
     assert main(["eval", str(tmp_path / "q.json"), "--lexical"]) == 0
