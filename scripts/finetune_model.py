@@ -70,6 +70,32 @@ def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> li
     return pairs
 
 
+def unanswerable_questions(suites_file: Path, fold: tuple[int, int] | None = None) -> list[str]:
+    """The in-domain questions of the training files that no source answers (off-topic ones
+    aside: the background questions see to those); with `fold`, all but fold K of N."""
+    from retrieval.calibrate import TRAIN_FILES, fold_of
+    from retrieval.evaluation import OFFTOPIC_KIND, load_items, load_suites
+
+    questions: list[str] = []
+    for suite in load_suites(suites_file):
+        if suite.file.name not in TRAIN_FILES:
+            continue
+        for item in load_items(suite.file):
+            if item.gold or item.kind == OFFTOPIC_KIND:
+                continue
+            if fold and fold_of(suite.file.name, item.id, fold[1]) == fold[0]:
+                continue
+            questions.append(item.question)
+    return questions
+
+
+def nearest_sentences(model: Any, questions: list[str], sentences: list[str]) -> list[str]:
+    """For each question, the sentence the model finds closest."""
+    vectors = model.encode(sentences, normalize_embeddings=True, batch_size=64)
+    asked = model.encode(questions, normalize_embeddings=True, batch_size=64)
+    return [sentences[int(row.argmax())] for row in asked @ vectors.T]
+
+
 def all_sentences(suites_file: Path) -> list[str]:
     """Every passage sentence of the training files' corpora."""
     from corpus import load_corpora
@@ -117,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         help="pair each question also with the sentence the untuned model wrongly ranks first",
     )
     parser.add_argument(
+        "--answerability",
+        action="store_true",
+        help="also rank every answering pair above every (unanswerable question, its nearest "
+        "sentence) pair, across questions (CoSENT loss), so that a cosine means more than "
+        "'closest of the batch'",
+    )
+    parser.add_argument(
         "--fold",
         help="K/N: leave out fold K of N of the questions (for retrieval.calibrate's "
         "cross-fitting; the shipped model uses them all)",
@@ -141,7 +174,21 @@ def main(argv: list[str] | None = None) -> int:
     columns = {"anchor": [q for q, _ in pairs], "positive": [s for _, s in pairs]}
     if args.hard_negatives:
         columns["negative"] = hard_negatives(model, pairs, all_sentences(args.suites))
-    data = Dataset.from_dict(columns)
+    data: Any = Dataset.from_dict(columns)
+    loss: Any = losses.MultipleNegativesRankingLoss(model)
+    if args.answerability:
+        unanswerable = unanswerable_questions(args.suites, fold)  # type: ignore[arg-type]
+        near = nearest_sentences(model, unanswerable, all_sentences(args.suites))
+        print(f"{len(unanswerable)} unanswerable questions as negatives", file=sys.stderr)
+        scored = Dataset.from_dict(
+            {
+                "sentence1": [q for q, _ in pairs] + unanswerable,
+                "sentence2": [s for _, s in pairs] + near,
+                "score": [1.0] * len(pairs) + [0.0] * len(unanswerable),
+            }
+        )
+        data = {"rank": data, "answerability": scored}
+        loss = {"rank": loss, "answerability": losses.CoSENTLoss(model)}
     with tempfile.TemporaryDirectory() as work:
         settings = SentenceTransformerTrainingArguments(
             output_dir=work,
@@ -155,7 +202,6 @@ def main(argv: list[str] | None = None) -> int:
             seed=0,
             use_cpu=True,
         )
-        loss = losses.MultipleNegativesRankingLoss(model)
         SentenceTransformerTrainer(
             model=model, args=settings, train_dataset=data, loss=loss
         ).train()
