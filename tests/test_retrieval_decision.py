@@ -11,8 +11,9 @@ import pytest
 
 from corpus import default_corpus_dir, load_corpus
 from retrieval.calibrate import (
-    REFUSAL_BUDGET,
+    BUDGETS,
     Sample,
+    calibrate,
     fit_logistic,
     fitted,
     outcome,
@@ -146,9 +147,9 @@ def _samples(seed: int, answerable: int, unanswerable: int) -> list[Sample]:
 
 def test_the_threshold_refuses_at_most_the_budget_of_answerable_training_questions() -> None:
     train = _samples(1, 400, 200)
-    model = fitted(train, ridge=1.0)
+    model = fitted(train, ridge=1.0, budget=0.005)
     refused, offtopic, _ = outcome(model, train)
-    assert refused <= REFUSAL_BUDGET * 400
+    assert refused <= 0.005 * 400
     # The budget is spent: the threshold is not pushed below every answerable question.
     assert refused >= 1
     assert offtopic > 50  # the weakest third of the unanswerable evidence gets no quote
@@ -159,7 +160,8 @@ def test_one_outlier_does_not_set_the_threshold() -> None:
     must not drag the threshold to zero and with it every abstention."""
     train = _samples(2, 400, 200)
     with_outlier = [*train, _sample(999, -1.0, answerable=True)]
-    assert fitted(with_outlier, ridge=1.0).threshold > 0.5 * fitted(train, ridge=1.0).threshold
+    with_it, without = (fitted(s, ridge=1.0, budget=0.005) for s in (with_outlier, train))
+    assert with_it.threshold > 0.5 * without.threshold
 
 
 def test_a_question_sharing_no_word_with_the_sources_is_never_answered(hybrid: Retriever) -> None:
@@ -170,3 +172,11 @@ def test_a_question_sharing_no_word_with_the_sources_is_never_answered(hybrid: R
     for gibberish in ("xxxx", "zzzz zzzz", "asdfgh qwerty"):
         result = hybrid.search(gibberish)
         assert not result.answered and result.hits == (), gibberish
+
+
+def test_the_budget_is_chosen_on_dev_by_refusals_first() -> None:
+    train, dev = _samples(3, 300, 150), _samples(4, 100, 50)
+    model, budget = calibrate(train, dev)
+    assert budget in BUDGETS
+    refused = [outcome(fitted(train, 1.0, b), dev)[0] for b in BUDGETS]
+    assert outcome(model, dev)[0] == min(refused)

@@ -89,3 +89,19 @@ def test_fold_of_is_stable_and_in_range(folds: int) -> None:
     assert seen == [fold_of("train_qa.json", f"a{n:03d}", folds) for n in range(200)]
     assert set(seen) == set(range(folds))
     assert fold_of("train_qa.json", "a001", folds) == fold_of("train_qa.json", "a001", folds)
+
+
+def test_answerability_negatives_are_in_domain_training_questions_outside_the_fold(
+    tmp_path: Path,
+) -> None:
+    train = [
+        _item(1, "how long until people can go home?", ["many years after a conflict"]),
+        *(_item(n, f"who paid for clearance number {n}?", []) for n in range(2, 30)),
+        _item(30, "best pizza in town?", [], kind="unanswerable_offtopic"),
+    ]
+    suites = _suite(tmp_path, train=train, dev=[_item(40, "a dev question?", [])])
+    everything = finetune_model.unanswerable_questions(suites)
+    assert everything == [f"who paid for clearance number {n}?" for n in range(2, 30)]
+    kept = [set(finetune_model.unanswerable_questions(suites, (k, 2))) for k in (0, 1)]
+    assert kept[0] and kept[1] and kept[0].isdisjoint(kept[1])
+    assert kept[0] | kept[1] == set(everything)
