@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +47,33 @@ def _holding(sentences: list[str], normal: list[str], wanted: list[str]) -> list
     return [s for s, n in zip(sentences, normal, strict=True) if any(g in n for g in wanted)]
 
 
+def _training_items(
+    suites_file: Path, fold: tuple[int, int] | None
+) -> Iterator[tuple[Any, list[Any]]]:
+    """Each training suite with its questions; with `fold` (K, N), all but fold K of N."""
+    from retrieval.calibrate import TRAIN_FILES, fold_of
+    from retrieval.evaluation import load_items, load_suites
+
+    for suite in load_suites(suites_file):
+        if suite.file.name not in TRAIN_FILES:
+            continue
+        items = [
+            item
+            for item in load_items(suite.file)
+            if not (fold and fold_of(suite.file.name, item.id, fold[1]) == fold[0])
+        ]
+        yield suite, items
+
+
 def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> list[tuple[str, str]]:
     """(question, sentence) for every answerable training question, metadata aside; with
     `fold` (K, N), all but the questions of fold K of N."""
     from corpus import load_corpora
-    from retrieval.calibrate import TRAIN_FILES, fold_of
-    from retrieval.evaluation import load_items, load_suites, normalise_for_matching
+    from retrieval.evaluation import normalise_for_matching
     from retrieval.units import units_for
 
     pairs: list[tuple[str, str]] = []
-    for suite in load_suites(suites_file):
-        if suite.file.name not in TRAIN_FILES:
-            continue
+    for suite, items in _training_items(suites_file, fold):
         sentences = [
             unit.text[a:b]
             for unit in units_for(load_corpora(suite.corpus))
@@ -65,10 +81,8 @@ def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> li
             for a, b in unit.sentences
         ]
         normal = [normalise_for_matching(s) for s in sentences]
-        for item in load_items(suite.file):
+        for item in items:
             if not item.gold or item.kind == "metadata":
-                continue
-            if fold and fold_of(suite.file.name, item.id, fold[1]) == fold[0]:
                 continue
             wanted = [normalise_for_matching(g) for g in item.gold]
             found = _holding(sentences, normal, wanted)
@@ -81,27 +95,25 @@ def training_pairs(suites_file: Path, fold: tuple[int, int] | None = None) -> li
 def unanswerable_questions(suites_file: Path, fold: tuple[int, int] | None = None) -> list[str]:
     """The in-domain questions of the training files that no source answers (off-topic ones
     aside: the background questions see to those); with `fold`, all but fold K of N."""
-    from retrieval.calibrate import TRAIN_FILES, fold_of
-    from retrieval.evaluation import OFFTOPIC_KIND, load_items, load_suites
+    from retrieval.evaluation import OFFTOPIC_KIND
 
-    questions: list[str] = []
-    for suite in load_suites(suites_file):
-        if suite.file.name not in TRAIN_FILES:
-            continue
-        for item in load_items(suite.file):
-            if item.gold or item.kind == OFFTOPIC_KIND:
-                continue
-            if fold and fold_of(suite.file.name, item.id, fold[1]) == fold[0]:
-                continue
-            questions.append(item.question)
-    return questions
+    return [
+        item.question
+        for _, items in _training_items(suites_file, fold)
+        for item in items
+        if not item.gold and item.kind != OFFTOPIC_KIND
+    ]
+
+
+def _cosines(model: Any, questions: list[str], sentences: list[str]) -> Any:
+    """(questions, sentences) cosines under `model`."""
+    vectors = model.encode(sentences, normalize_embeddings=True, batch_size=64)
+    return model.encode(questions, normalize_embeddings=True, batch_size=64) @ vectors.T
 
 
 def nearest_sentences(model: Any, questions: list[str], sentences: list[str]) -> list[str]:
     """For each question, the sentence the model finds closest."""
-    vectors = model.encode(sentences, normalize_embeddings=True, batch_size=64)
-    asked = model.encode(questions, normalize_embeddings=True, batch_size=64)
-    return [sentences[int(row.argmax())] for row in asked @ vectors.T]
+    return [sentences[int(row.argmax())] for row in _cosines(model, questions, sentences)]
 
 
 def all_sentences(suites_file: Path) -> list[str]:
@@ -128,10 +140,9 @@ def hard_negatives(model: Any, pairs: list[tuple[str, str]], sentences: list[str
     answers: dict[str, set[str]] = {}
     for question, sentence in pairs:
         answers.setdefault(question, set()).add(sentence)
-    vectors = model.encode(sentences, normalize_embeddings=True, batch_size=64)
-    questions = model.encode([q for q, _ in pairs], normalize_embeddings=True, batch_size=64)
     negatives = []
-    for (question, _), scores in zip(pairs, questions @ vectors.T, strict=True):
+    cosines = _cosines(model, [q for q, _ in pairs], sentences)
+    for (question, _), scores in zip(pairs, cosines, strict=True):
         for i in np.argsort(-scores):
             if sentences[i] not in answers[question]:
                 negatives.append(sentences[i])
