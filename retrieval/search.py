@@ -40,6 +40,7 @@ from retrieval.metadata import (
     MetadataEntry,
     detect_metadata_question,
     document_match_terms,
+    documents_named,
     entries_for,
     metadata_field_words,
 )
@@ -136,6 +137,9 @@ class Retriever:
         self.decision = (decision or load_decision_models()).for_mode(semantic is not None)
         self.metadata: dict[str, list[MetadataEntry]] = {
             d.id: entries_for(d) for d in corpus.documents
+        }
+        self._match_terms = {
+            d.id: document_match_terms(d, self.analyzer) for d in corpus.documents
         }
         self._names = frozenset(
             c.token for c in self.analyzer.vocabulary.concepts if c.names_a_thing
@@ -414,14 +418,10 @@ class Retriever:
         asked = detect_metadata_question(question, self.analyzer, self.analyzer.vocabulary)
         if asked is None:
             return None
-        documents = list(self.corpus.documents)
-        if asked.other_terms:
-            named = [
-                d for d in documents if asked.other_terms <= document_match_terms(d, self.analyzer)
-            ]
-            if not named:
-                return None  # it asks about something besides the document: search passages
-            documents = named
+        named = documents_named(self._other_terms(question, asked.other_terms), self._match_terms)
+        if named is None:
+            return None  # it asks about something besides the document: search passages
+        documents = [self.documents[doc_id] for doc_id in named]
         hits = []
         for document in documents:
             if asked.field == "summary":
@@ -431,6 +431,25 @@ class Retriever:
                 if entry.field == asked.field:
                     hits.append(self._metadata_hit(document, entry, query_terms))
         return hits or None
+
+    def _other_terms(
+        self, question: str, other_terms: frozenset[str]
+    ) -> dict[str, tuple[float, frozenset[str]]]:
+        """Each of a metadata question's other terms: its weight (how rare it is in the
+        passages), and the terms that stand for it (itself, and the concepts whose phrase
+        it is part of: "APMBC", "Ottawa treaty")."""
+        words, extra = self.analyzer.split_tokens(question)
+        alternatives = {term: {term} for term in other_terms}
+        for word in words:
+            term = self.analyzer.stem(question[word.start : word.end])
+            if term in alternatives:
+                concepts = {t.term for t in extra if t.start <= word.start and word.end <= t.end}
+                alternatives[term] |= {word.term, *concepts}
+        size = self.lexical.index.size
+        return {
+            term: (smooth_idf(self.lexical.doc_freq(term), size), frozenset(alt))
+            for term, alt in alternatives.items()
+        }
 
     def _summary_hits(self, document: Document, query_terms: set[str]) -> list[Hit]:
         """A document's gist is its opening: the standfirst of an article, the abstract of

@@ -307,6 +307,19 @@ def test_metadata_question_naming_a_document_answers_for_that_one(
     assert [hit.quote for hit in publisher.hits] == ["Disarmament Review"]
 
 
+def test_a_document_named_by_most_of_its_title_and_a_word_no_title_uses(
+    two_documents: Retriever,
+) -> None:
+    # "explainer" is in no title and no passage; the rest names the cluster document only.
+    named = two_documents.search("Who wrote the explainer on cluster munitions after Oslo?")
+    assert [(hit.kind, hit.doc_id, hit.quote) for hit in named.hits] == [
+        ("metadata", "cluster", "Kari Hansen")
+    ]
+    # Mostly words of no title: it asks about something else, and passages answer or none.
+    other = two_documents.search("Who wrote the recipe for cluster pasta sauce?")
+    assert all(hit.kind == "passage" for hit in other.hits)
+
+
 @pytest.mark.parametrize(
     "question",
     [
