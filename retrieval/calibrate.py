@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,7 @@ TRAIN_FILES = (
     "related_train2_qa.json",
     "train3_qa.json",
     "keywords_train_qa.json",
+    "train4_qa.json",
     "legacy_dev_qa.json",
     "public_qa.json",
 )
@@ -75,6 +77,7 @@ DEV_FILES = (
     "related_dev_qa.json",
     "dev3_qa.json",
     "keywords_dev_qa.json",
+    "dev4_qa.json",
 )
 RIDGE = 1.0
 BUDGETS = (0.005, 0.01, 0.02)  # shares of answerable training questions a threshold may refuse
@@ -188,7 +191,11 @@ def fitted(train: list[Sample], ridge: float, budget: float) -> DecisionModel:
         q for q, s in zip(probabilities(unthresholded, train), train, strict=True) if s.answerable
     )
     threshold = p_answerable[int(budget * len(p_answerable))]
-    return DecisionModel(unthresholded.weights, unthresholded.bias, round(threshold, 6))
+    # Rounded down: rounded to nearest, it could rise above the question it is set at and
+    # refuse one more than the budget.
+    return DecisionModel(
+        unthresholded.weights, unthresholded.bias, math.floor(threshold * 1e6) / 1e6
+    )
 
 
 def calibrate(train: list[Sample], dev: list[Sample]) -> tuple[DecisionModel, float]:

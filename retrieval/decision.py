@@ -16,6 +16,8 @@ evidence weighed here:
   source mentions ("United States", "Python");
 * `answer_type_missing`: it asks "how many", "how much" or "when" and the quote holds no
   count, amount or time;
+* `counted_missing`: it asks "how many X" and the quote holds a number but does not name X
+  (weaker: "how many countries" may be answered by "164 States Parties");
 * `centroid`: the cosine of the question to the mean of all passage sentences, i.e. to what
   the sources as a whole are about (low for "best level to mine diamonds in Minecraft",
   whatever single sentence mentions mines), or to the mean metadata field when that is
@@ -53,6 +55,7 @@ class Evidence:
     known: float
     named_gap: float
     answer_type_missing: float
+    counted_missing: float
     centroid: float
     metadata: float
     background: float

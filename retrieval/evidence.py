@@ -179,24 +179,51 @@ def _is_name(surface: str) -> bool:
     return bool(words) and all(w[:1].isupper() for w in words)
 
 
-def lacks_asked_answer_type(question: str, quote: str, noun_found: Callable[[str], bool]) -> bool:
-    """A question asking for a count, an amount or a time whose quote holds none.
+@dataclass(frozen=True)
+class AnswerTypeCheck:
+    """What a quote lacks of the answer type a question asks for.
+
+    `value_missing`: it asks for a count, an amount or a time and the quote holds none.
+    `counted_missing`: it asks "how many X", the quote holds a number but does not name X
+    ("90 per cent of casualties" does not say how many months a withdrawal takes; but
+    "how many countries" may be answered by "164 States Parties", so this is weaker
+    evidence than no number at all, and the decision weighs the two apart).
+    """
+
+    value_missing: bool
+    counted_missing: bool
+
+    @property
+    def lacking(self) -> bool:
+        return self.value_missing or self.counted_missing
+
+
+def check_answer_type(
+    question: str, quote: str, noun_found: Callable[[str], bool]
+) -> AnswerTypeCheck:
+    """Whether the quote holds the count, amount or time the question asks for.
 
     A count may be given as a share ("how many Danes" is answered by "70 per cent of
-    Danes"). For "how many X", the quote must also mention X (or a concept of it): "90 per
-    cent of casualties" does not say how many months a withdrawal takes. `noun_found` is
-    given the words that may name X and says whether the quote names it.
+    Danes"). `noun_found` is given the words that may name the thing counted and says
+    whether the quote names it.
     """
     count = _COUNT_QUESTION.search(question)
     if count:
         noun = count.group("noun") or count.group("noun2")
-        has_number = bool(_COUNT.search(quote) or _AMOUNT.search(quote))
-        return not has_number or (noun is not None and not noun_found(noun))
+        if not (_COUNT.search(quote) or _AMOUNT.search(quote)):
+            return AnswerTypeCheck(value_missing=True, counted_missing=False)
+        return AnswerTypeCheck(False, counted_missing=noun is not None and not noun_found(noun))
     if _AMOUNT_QUESTION.search(question):
-        return not _AMOUNT.search(quote)
+        return AnswerTypeCheck(not _AMOUNT.search(quote), False)
     if _TIME_QUESTION.search(question):
-        return not _TIME.search(quote)
-    return False
+        return AnswerTypeCheck(not _TIME.search(quote), False)
+    return AnswerTypeCheck(False, False)
+
+
+def lacks_asked_answer_type(question: str, quote: str, noun_found: Callable[[str], bool]) -> bool:
+    """A question asking for a count, an amount or a time whose quote holds none, or for
+    "how many X" whose quote does not name X (see `check_answer_type`)."""
+    return check_answer_type(question, quote, noun_found).lacking
 
 
 def asks_for_quantity_or_time(question: str) -> bool:

@@ -127,6 +127,13 @@ class LexicalIndex:
         shares = plan.shares(lambda term: self.index.holds(term, wanted), len(wanted))
         return [float(x) for x in shares]
 
+    def known_share(self, query: LexicalQuery) -> float:
+        """The idf-weighted share of the question's words that the corpus holds, itself or
+        through a concept over it ("Ottawa treaty" where the sources say "APMBC")."""
+        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        held = {term for _, terms in plan.words for term in terms if self.doc_freq(term) > 0}
+        return plan.share(held)
+
     def uncovered_peak(self, query: LexicalQuery, position: int) -> float:
         """See `CoveragePlan.uncovered_peak`."""
         plan = coverage_plan(query.shape, self.doc_freq, self.index.size)

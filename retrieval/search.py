@@ -29,6 +29,7 @@ from retrieval.correction import CorrectedQuestion, QuestionCorrector
 from retrieval.decision import DecisionModels, Evidence, load_decision_models
 from retrieval.evidence import (
     asks_for_quantity_or_time,
+    check_answer_type,
     lacks_asked_answer_type,
     named_gaps,
     smooth_idf,
@@ -138,9 +139,7 @@ class Retriever:
         self.metadata: dict[str, list[MetadataEntry]] = {
             d.id: entries_for(d) for d in corpus.documents
         }
-        self._match_terms = {
-            d.id: document_match_terms(d, self.analyzer) for d in corpus.documents
-        }
+        self._match_terms = {d.id: document_match_terms(d, self.analyzer) for d in corpus.documents}
         self._names = frozenset(
             c.token for c in self.analyzer.vocabulary.concepts if c.names_a_thing
         )
@@ -324,7 +323,7 @@ class Retriever:
         coverage = self.lexical.coverage(query, [best])[0]
         gaps = named_gaps(query.shape, self.lexical.doc_freq, self._names.__contains__)
         quote_terms = set(self.analyzer.analyze(top_hit.quote))
-        missing = lacks_asked_answer_type(
+        answer_type = check_answer_type(
             query.text,
             top_hit.quote,
             lambda noun: self._mentions_counted(noun, quote_terms.__contains__),
@@ -335,20 +334,14 @@ class Retriever:
             semantic_passage=ranking.passage_cosines.get(best, 0.0),
             coverage=coverage,
             uncovered_peak=self.lexical.uncovered_peak(query, best),
-            known=self._known_share(query),
+            known=self.lexical.known_share(query),
             named_gap=1.0 if gaps else 0.0,
-            answer_type_missing=1.0 if missing else 0.0,
+            answer_type_missing=1.0 if answer_type.value_missing else 0.0,
+            counted_missing=1.0 if answer_type.counted_missing else 0.0,
             centroid=ranking.centroid,
             metadata=1.0 if self.units[best].kind == "metadata" else 0.0,
             background=ranking.background,
         )
-
-    def _known_share(self, query: LexicalQuery) -> float:
-        size = self.lexical.index.size
-        weights = [(smooth_idf(self.lexical.doc_freq(w.term), size), w.term) for w in query.words]
-        total = sum(weight for weight, _ in weights)
-        known = sum(weight for weight, term in weights if self.lexical.doc_freq(term) > 0)
-        return known / total if total else 0.0
 
     def _is_verbatim(self, hit: Hit) -> bool:
         """The invariant every quote keeps: its words are its source's words, at its place.

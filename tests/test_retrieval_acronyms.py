@@ -9,7 +9,7 @@ import pytest
 from corpus import load_corpus
 from retrieval.acronyms import CorpusAcronyms, acronym_key, initials
 from retrieval.engine import EngineSettings, build_retriever
-from retrieval.evidence import lacks_asked_answer_type
+from retrieval.evidence import check_answer_type, lacks_asked_answer_type
 from retrieval.search import Retriever
 
 NOTE = """# Mines under the older treaty
@@ -106,3 +106,31 @@ def test_a_count_question_needs_a_number_about_the_thing_counted(
         return any(w.rstrip("s") in quote_words for w in words.lower().split() if len(w) > 3)
 
     assert lacks_asked_answer_type(question, quote, names_it) is missing
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "value_missing", "counted_missing"),
+    [
+        # No number at all: the quote cannot say how many.
+        ("How many mines were laid?", "Mines were laid along the border", True, False),
+        # A number, but about something the question does not count: weaker evidence
+        # ("how many countries" may be answered by "164 States Parties").
+        ("How many people were surveyed?", "70 per cent of Danes support the ban", False, True),
+        ("How many countries have joined?", "164 States Parties", False, True),
+        ("How many Danes support it?", "70 per cent of Danes support the ban", False, False),
+        ("When was it adopted?", "It was adopted in 1997", False, False),
+        ("When was it adopted?", "It was adopted in Oslo", True, False),
+        ("Why was it adopted?", "It was adopted in Oslo", False, False),
+    ],
+)
+def test_no_value_and_a_value_about_something_else_are_told_apart(
+    question: str, quote: str, value_missing: bool, counted_missing: bool
+) -> None:
+    quote_words = {word.rstrip("s") for word in quote.lower().split()}
+
+    def names_it(words: str) -> bool:
+        return any(w.rstrip("s") in quote_words for w in words.lower().split() if len(w) > 3)
+
+    checked = check_answer_type(question, quote, names_it)
+    assert (checked.value_missing, checked.counted_missing) == (value_missing, counted_missing)
+    assert checked.lacking is (value_missing or counted_missing)

@@ -72,9 +72,16 @@ def test_a_decision_file_round_trips_and_rejects_unknown_features(tmp_path: Path
     path = tmp_path / "decision.json"
     save_decision_models(DecisionModels(model, model), path, {"note": "test"})
     assert load_decision_models(path).hybrid == model
-    bad = json.loads(path.read_text("utf-8"))
-    bad["hybrid"]["weights"]["colour"] = 1.0
-    path.write_text(json.dumps(bad), "utf-8")
+    good = path.read_text("utf-8")
+    for wrong in ("colour", "answer_type"):
+        bad = json.loads(good)
+        bad["hybrid"]["weights"][wrong] = 1.0
+        path.write_text(json.dumps(bad), "utf-8")
+        with pytest.raises(ValueError, match="decision weights"):
+            load_decision_models(path)
+    missing = json.loads(good)
+    del missing["lexical"]["weights"]["known"]
+    path.write_text(json.dumps(missing), "utf-8")
     with pytest.raises(ValueError, match="decision weights"):
         load_decision_models(path)
 
