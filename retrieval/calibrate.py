@@ -78,6 +78,7 @@ DEV_FILES = (
     "dev3_qa.json",
     "keywords_dev_qa.json",
     "dev4_qa.json",
+    "dev5_qa.json",
 )
 RIDGE = 1.0
 BUDGETS = (0.005, 0.01, 0.02)  # shares of answerable training questions a threshold may refuse

@@ -226,6 +226,20 @@ def lacks_asked_answer_type(question: str, quote: str, noun_found: Callable[[str
     return check_answer_type(question, quote, noun_found).lacking
 
 
+_WORD_AFTER = re.compile(r"\s+([^\W\d_][\w-]*)")
+
+
+def counted_words(quote: str) -> list[str]:
+    """The word after each count in the quote: what it counts ("94 states signed",
+    "more than thirty states parties"), for telling whether it counts what was asked."""
+    words = []
+    for count in _COUNT.finditer(quote):
+        after = _WORD_AFTER.match(quote, count.end())
+        if after:
+            words.append(after.group(1))
+    return words
+
+
 def asks_for_quantity_or_time(question: str) -> bool:
     """Whether the question asks "how many", "how much", "what share" or "when"."""
     return any(

@@ -16,6 +16,7 @@ from corpus.models import Author, Corpus, Document, Passage
 from corpus.sentences import sentence_spans
 from retrieval.analyzer import Analyzer
 from retrieval.engine import EngineSettings, build_retriever
+from retrieval.evidence import counted_words
 from retrieval.models import Answer, Hit
 from retrieval.search import Retriever
 
@@ -587,3 +588,38 @@ def test_highlights_start_and_end_on_a_word(retriever: Retriever) -> None:
 def test_empty_corpus_is_refused() -> None:
     with pytest.raises(ValueError):
         Retriever(Corpus())
+
+
+SIGNED = "The treaty opened for signature in Oslo in 2008, when 94 states signed it."
+
+
+def test_a_count_of_something_alike_counts_what_was_asked(analyzer: Analyzer) -> None:
+    """ "How many countries" is answered by "94 states": the words differ, the meaning
+    does not. A count of something else still weighs against answering."""
+    # "countries" and "deminers" are words of the corpus, but not of the quote.
+    asking_for_time = "Several countries have asked for more time to clear their land."
+    document = make_document("signed", [SIGNED, FINLAND, LEBANON, asking_for_time])
+    hybrid = searchable(analyzer, document)
+    lexical = build_retriever(
+        Corpus(documents=(document[0],), passages=tuple(document[1])),
+        EngineSettings(semantic=False),
+        analyzer=analyzer,
+    )
+    asked = "How many countries signed the treaty in Oslo?"
+    evidence = hybrid.assess(asked).evidence
+    assert evidence is not None
+    assert (evidence.answer_type_missing, evidence.counted_missing) == (0.0, 0.0)
+    other = hybrid.assess("How many deminers signed the treaty in Oslo?").evidence
+    assert other is not None and other.counted_missing == 1.0
+    # Words alone cannot tell that states are countries.
+    words_only = lexical.assess(asked).evidence
+    assert words_only is not None and words_only.counted_missing == 1.0
+
+
+def test_counted_words_are_the_words_after_each_count() -> None:
+    assert counted_words(SIGNED) == ["states"]
+    assert counted_words("More than thirty states parties, and 4,710 casualties.") == [
+        "states",
+        "casualties",
+    ]
+    assert counted_words("It was adopted in 1997.") == []
