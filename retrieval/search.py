@@ -58,6 +58,8 @@ from retrieval.units import SearchUnit, units_for
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# Fields that say who made a document and when, not what it is about.
+IDENTITY_FIELDS = frozenset({"authors", "date", "publisher"})
 WORD_VECTOR_CACHE_SIZE = 4096  # words of "how many" questions and of the counts quoted
 # Characters that change nothing a reader sees but split words: zero-width joiners and
 # spaces, soft hyphens, bidirectional marks, the byte-order mark.
@@ -257,7 +259,9 @@ class Retriever:
                 return Assessment(normalised, corrected, query, metadata_hits=metadata_hits)
         # A question about the authors or date of something that is none of the documents
         # ("who wrote harry potter?") is not answered by their authors or date: passages.
-        ranking = self._rank(query, corrected.text, passages_only=asked is not None)
+        # (Related posts and tags are about subjects, and may be what it asks about.)
+        identity = asked is not None and asked.field in IDENTITY_FIELDS
+        ranking = self._rank(query, corrected.text, passages_only=identity)
         top_hit = self._hit(ranking.positions[0], ranking, query.marked_terms(self._names))
         evidence = self.evidence(query, ranking, top_hit)
         return Assessment(normalised, corrected, query, ranking=ranking, evidence=evidence)
