@@ -319,17 +319,22 @@ class Retriever:
     def _answer_type_first(self, query: LexicalQuery, positions: list[int]) -> list[int]:
         """For "how many", "how much" and "when": the candidates that hold a count, an
         amount or a time come first, each group in fused order (a passage without any
-        number cannot say how many)."""
+        number cannot say how many). A count of something alike counts what was asked
+        (`_counts_alike`), here as in the evidence."""
         if not asks_for_quantity_or_time(query.text):
             return positions
 
         index = self.lexical.index
 
         def lacks(position: int) -> bool:
+            text = self.units[position].text
             return lacks_asked_answer_type(
                 query.text,
-                self.units[position].text,
-                lambda noun: self._mentions_counted(noun, lambda t: index.contains(t, position)),
+                text,
+                lambda noun: (
+                    self._mentions_counted(noun, lambda t: index.contains(t, position))
+                    or self._counts_alike(noun, text)
+                ),
             )
 
         missing = {p: lacks(p) for p in positions}
