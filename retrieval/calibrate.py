@@ -184,30 +184,37 @@ def summary(model: DecisionModel, samples: list[Sample]) -> dict[str, str]:
 def fitted(train: list[Sample], ridge: float, budget: float) -> DecisionModel:
     """The model fitted on `train`, its threshold refusing `budget` of the answerable
     training questions (the least probable ones)."""
+    return _thresholded(_unthresholded(train, ridge), train, budget)
+
+
+def _unthresholded(train: list[Sample], ridge: float) -> DecisionModel:
     x = np.array([s.features for s in train])
     y = np.array([1.0 if s.answerable else 0.0 for s in train])
     weights, bias = fit_logistic(x, y, ridge)
-    unthresholded = DecisionModel(tuple(float(w) for w in weights), bias, 0.0)
+    return DecisionModel(tuple(float(w) for w in weights), bias, 0.0)
+
+
+def _thresholded(model: DecisionModel, train: list[Sample], budget: float) -> DecisionModel:
     p_answerable = sorted(
-        q for q, s in zip(probabilities(unthresholded, train), train, strict=True) if s.answerable
+        q for q, s in zip(probabilities(model, train), train, strict=True) if s.answerable
     )
     threshold = p_answerable[int(budget * len(p_answerable))]
     # Rounded down: rounded to nearest, it could rise above the question it is set at and
     # refuse one more than the budget.
-    return DecisionModel(
-        unthresholded.weights, unthresholded.bias, math.floor(threshold * 1e6) / 1e6
-    )
+    return DecisionModel(model.weights, model.bias, math.floor(threshold * 1e6) / 1e6)
 
 
 def calibrate(train: list[Sample], dev: list[Sample]) -> tuple[DecisionModel, float]:
     """The model and the budget of `BUDGETS` that do best on dev: fewest answerable
-    questions refused, then most off-topic abstained, then most in-domain abstained."""
+    questions refused, then most off-topic abstained, then most in-domain abstained.
+    (One fit; the budgets differ only in the threshold.)"""
 
     def order(candidate: tuple[DecisionModel, float]) -> tuple[int, int, int]:
         refused, offtopic, indomain = outcome(candidate[0], dev)
         return refused, -offtopic, -indomain
 
-    return min(((fitted(train, RIDGE, b), b) for b in BUDGETS), key=order)
+    model = _unthresholded(train, RIDGE)
+    return min(((_thresholded(model, train, b), b) for b in BUDGETS), key=order)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

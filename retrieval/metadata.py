@@ -125,9 +125,8 @@ def document_match_terms(document: Document, analyzer: Analyzer) -> set[str]:
             *(a.role or "" for a in document.authors),
         ]
     )
-    words, extra = analyzer.split_tokens(names)
-    stems = {analyzer.stem(w) for w in analyzer.words(names) if not analyzer.is_stopword(w)}
-    return stems | {t.term for t in words} | {t.term for t in extra}
+    words, extra = analyzer.split_tokens(names)  # a word token's term is its stem
+    return {t.term for t in words + extra}
 
 
 def documents_named(

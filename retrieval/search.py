@@ -28,6 +28,7 @@ from retrieval.analyzer import Analyzer
 from retrieval.correction import CorrectedQuestion, QuestionCorrector
 from retrieval.decision import DecisionModels, Evidence, load_decision_models
 from retrieval.evidence import (
+    QueryShape,
     asks_for_quantity_or_time,
     check_answer_type,
     counted_words,
@@ -495,13 +496,11 @@ class Retriever:
         """Each of a metadata question's other terms: its weight (how rare it is in the
         passages), and the terms that stand for it (itself, and the concepts whose phrase
         it is part of: "APMBC", "Ottawa treaty")."""
-        words, extra = self.analyzer.split_tokens(question)
+        shape = QueryShape(*self.analyzer.split_tokens(question), question)
         alternatives = {term: {term} for term in other_terms}
-        for word in words:
-            term = self.analyzer.stem(question[word.start : word.end])
-            if term in alternatives:
-                concepts = {t.term for t in extra if t.start <= word.start and word.end <= t.end}
-                alternatives[term] |= {word.term, *concepts}
+        for word in shape.words:
+            if word.term in alternatives:
+                alternatives[word.term] |= {t.term for t in shape.phrases_over(word)}
         size = self.lexical.index.size
         return {
             term: (smooth_idf(self.lexical.doc_freq(term), size), frozenset(alt))
