@@ -3,23 +3,31 @@
     python -m retrieval.calibrate            # uses eval/suites.toml's train and dev files
 
 For every question the retriever ranks passages as usual; the evidence for its best hit
-(`retrieval.decision.Evidence`) is paired with whether the question is answerable. A
-logistic regression (Newton's method, a small ridge penalty, standardised features) is
-fitted on the training files. (Pairing it instead with whether the best hit's passage
-holds the answer did as well on dev, but refused vague questions on the subject, "what
-do the sources say about mines?", which no file has and a reader must get passages for.)
+(`retrieval.decision.Evidence`) is paired with what kind of question it is. Two logistic
+regressions (Newton's method, a small ridge penalty, standardised features) are fitted on
+the training files: the topic gate, on-topic questions (answerable or not) against
+off-topic ones, on all of them; the answer model, answerable against in-domain unanswerable
+questions, on the on-topic ones. (Pairing the evidence instead with whether the best hit's
+passage holds the answer did as well on dev, but refused vague questions on the subject,
+"what do the sources say about mines?", which no file has and a reader must get passages
+for.)
 
-The threshold is where at most a budget (0.5%, 1% or 2%) of the answerable training
-questions fall below it: the share of people who would be told "not covered" although a
-source answers them, stated and measured instead of pretended zero. An earlier rule, "below
-the least probable answerable question of train and dev", was set by one question: with
-each new file a new outlier (a question whose best hit is the wrong passage) pulled it
-towards zero, and with it the abstention on off-topic questions (8 of 81 abstained after
-the third training round), while unseen questions were still refused (6 of 220 on the
-held-out files of that rule). The budget is chosen on the dev files among `BUDGETS`, in
-the order of what matters to a reader: fewest answerable dev questions told "not
-covered", then most off-topic questions without a quote, then most in-domain ones; the
-budget and the dev figures are written beside the model.
+Each model's threshold is where at most a budget (0.5%, 1% or 2%) of the answerable
+training questions fall below it: the share of people who would be told "not covered"
+although a source answers them, stated and measured instead of pretended zero. An earlier
+rule, "below the least probable answerable question of train and dev", was set by one
+question: with each new file a new outlier (a question whose best hit is the wrong
+passage) pulled it towards zero, and with it the abstention on off-topic questions (8 of
+81 abstained after the third training round), while unseen questions were still refused
+(6 of 220 on the held-out files of that rule). The pair of budgets is chosen on the dev
+files, in the order of what matters to a reader: fewest answerable dev questions told
+"not covered", then most off-topic questions without a quote, then most in-domain ones.
+Refusals within the smallest budget's share of the dev questions count as none: the
+budget is the rate the project states, and one dev question more or less (of about 300)
+is noise, while the off-topic questions it trades against are many (one dev refusal, "roughly
+how many countries are in the ottawa treaty", against 42 of 84 off-topic questions more
+without a quote, when the gate came in). The budgets and the dev figures are written beside
+the models.
 
 Questions answered from metadata are not decided by the model and are left out. Both the
 hybrid and the lexical-only model are fitted; the result is written to
@@ -38,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -54,6 +63,7 @@ from retrieval.decision import (
     DecisionModel,
     DecisionModels,
     Evidence,
+    Logistic,
     save_decision_models,
 )
 from retrieval.engine import EngineSettings, build_retriever
@@ -79,6 +89,7 @@ DEV_FILES = (
     "keywords_dev_qa.json",
     "dev4_qa.json",
     "dev5_qa.json",
+    "dev6_qa.json",
 )
 RIDGE = 1.0
 BUDGETS = (0.005, 0.01, 0.02)  # shares of answerable training questions a threshold may refuse
@@ -93,6 +104,10 @@ class Sample:
     @property
     def answerable(self) -> bool:
         return bool(self.item.gold)
+
+    @property
+    def offtopic(self) -> bool:
+        return not self.answerable and self.item.kind == OFFTOPIC_KIND
 
 
 def fold_of(file_name: str, item_id: str, folds: int) -> int:
@@ -149,7 +164,7 @@ def fit_logistic(
     return weights, bias
 
 
-def probabilities(model: DecisionModel, samples: list[Sample]) -> list[float]:
+def probabilities(model: Logistic, samples: list[Sample]) -> list[float]:
     x = np.array([s.features for s in samples])
     z = model.bias + x @ np.array(model.weights)
     return [float(v) for v in 1 / (1 + np.exp(-z))]
@@ -163,7 +178,7 @@ def outcome(model: DecisionModel, samples: list[Sample]) -> tuple[int, int, int]
             continue
         if sample.answerable:
             refused += 1
-        elif sample.item.kind == OFFTOPIC_KIND:
+        elif sample.offtopic:
             offtopic += 1
         else:
             indomain += 1
@@ -173,7 +188,7 @@ def outcome(model: DecisionModel, samples: list[Sample]) -> tuple[int, int, int]
 def summary(model: DecisionModel, samples: list[Sample]) -> dict[str, str]:
     refused, offtopic, indomain = outcome(model, samples)
     answerable = sum(s.answerable for s in samples)
-    offtopic_total = sum(s.item.kind == OFFTOPIC_KIND for s in samples)
+    offtopic_total = sum(s.offtopic for s in samples)
     return {
         "answerable refused": f"{refused}/{answerable}",
         "off-topic abstained": f"{offtopic}/{offtopic_total}",
@@ -181,40 +196,71 @@ def summary(model: DecisionModel, samples: list[Sample]) -> dict[str, str]:
     }
 
 
-def fitted(train: list[Sample], ridge: float, budget: float) -> DecisionModel:
-    """The model fitted on `train`, its threshold refusing `budget` of the answerable
+@dataclass(frozen=True)
+class Budgets:
+    """The share of answerable training questions each model's threshold may refuse."""
+
+    topic: float
+    answer: float
+
+
+def fitted(train: list[Sample], ridge: float, budgets: Budgets) -> DecisionModel:
+    """Both models fitted on `train`, each threshold refusing its budget of the answerable
     training questions (the least probable ones)."""
-    return _thresholded(_unthresholded(train, ridge), train, budget)
+    return _decision(_unthresholded(train, ridge), train, budgets)
 
 
-def _unthresholded(train: list[Sample], ridge: float) -> DecisionModel:
-    x = np.array([s.features for s in train])
-    y = np.array([1.0 if s.answerable else 0.0 for s in train])
-    weights, bias = fit_logistic(x, y, ridge)
-    return DecisionModel(tuple(float(w) for w in weights), bias, 0.0)
+def _decision(
+    unthresholded: tuple[Logistic, Logistic], train: list[Sample], budgets: Budgets
+) -> DecisionModel:
+    topic, answer = unthresholded
+    return DecisionModel(
+        answer=_thresholded(answer, train, budgets.answer),
+        topic=_thresholded(topic, train, budgets.topic),
+    )
 
 
-def _thresholded(model: DecisionModel, train: list[Sample], budget: float) -> DecisionModel:
+def _unthresholded(train: list[Sample], ridge: float) -> tuple[Logistic, Logistic]:
+    """The topic gate (on topic against off-topic, all questions) and the answer model
+    (answerable against in-domain unanswerable, the on-topic questions)."""
+    on_topic = [s for s in train if not s.offtopic]
+    return (
+        _fit(train, [not s.offtopic for s in train], ridge),
+        _fit(on_topic, [s.answerable for s in on_topic], ridge),
+    )
+
+
+def _fit(samples: list[Sample], labels: list[bool], ridge: float) -> Logistic:
+    x = np.array([s.features for s in samples])
+    weights, bias = fit_logistic(x, np.array(labels, dtype=float), ridge)
+    return Logistic(tuple(float(w) for w in weights), bias, 0.0)
+
+
+def _thresholded(model: Logistic, train: list[Sample], budget: float) -> Logistic:
     p_answerable = sorted(
         q for q, s in zip(probabilities(model, train), train, strict=True) if s.answerable
     )
     threshold = p_answerable[int(budget * len(p_answerable))]
     # Rounded down: rounded to nearest, it could rise above the question it is set at and
     # refuse one more than the budget.
-    return DecisionModel(model.weights, model.bias, math.floor(threshold * 1e6) / 1e6)
+    return Logistic(model.weights, model.bias, math.floor(threshold * 1e6) / 1e6)
 
 
-def calibrate(train: list[Sample], dev: list[Sample]) -> tuple[DecisionModel, float]:
-    """The model and the budget of `BUDGETS` that do best on dev: fewest answerable
-    questions refused, then most off-topic abstained, then most in-domain abstained.
-    (One fit; the budgets differ only in the threshold.)"""
+def calibrate(train: list[Sample], dev: list[Sample]) -> tuple[DecisionModel, Budgets]:
+    """The models and the pair of budgets of `BUDGETS` that do best on dev: fewest
+    answerable questions refused beyond the smallest budget's share, then most off-topic
+    abstained, then most in-domain abstained, then fewest refused. (One fit of each model;
+    the budgets differ only in the thresholds.)"""
+    allowed = int(min(BUDGETS) * sum(s.answerable for s in dev))
 
-    def order(candidate: tuple[DecisionModel, float]) -> tuple[int, int, int]:
+    def order(candidate: tuple[DecisionModel, Budgets]) -> tuple[int, int, int, int]:
         refused, offtopic, indomain = outcome(candidate[0], dev)
-        return refused, -offtopic, -indomain
+        return max(0, refused - allowed), -offtopic, -indomain, refused
 
-    model = _unthresholded(train, RIDGE)
-    return min(((_thresholded(model, train, b), b) for b in BUDGETS), key=order)
+    unthresholded = _unthresholded(train, RIDGE)
+    pairs = (Budgets(topic=t, answer=a) for t, a in itertools.product(BUDGETS, BUDGETS))
+    candidates = ((_decision(unthresholded, train, budgets), budgets) for budgets in pairs)
+    return min(candidates, key=order)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -238,9 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for mode, semantic in (("hybrid", True), ("lexical", False)):
         train = collect(TRAIN_FILES, args.suites, semantic, args.fold_models if semantic else ())
         dev = collect(DEV_FILES, args.suites, semantic)
-        model, budget = calibrate(train, dev)
+        model, budgets = calibrate(train, dev)
         models[mode] = model
-        notes[f"{mode}_refusal_budget"] = budget
+        notes[f"{mode}_refusal_budgets"] = {"topic": budgets.topic, "answer": budgets.answer}
         notes[f"{mode}_train"] = summary(model, train)
         notes[f"{mode}_dev"] = summary(model, dev)
         print(mode, json.dumps(model.to_json()), "train", notes[f"{mode}_train"])

@@ -28,10 +28,20 @@ evidence weighed here:
 * `metadata`: the best hit is a metadata field (authors, date...), which is far from the
   sources' subject by nature.
 
+Two decisions are made over this evidence, because the two ways of having no answer look
+different: an off-topic question ("best month to visit Angkor Wat") is far from what the
+sources are about (centroid, background, known words), while an in-domain question the
+sources leave open is close to them and lacks what it asks (a name, a number, the words it
+turns on). One model weighing both kinds of negative at once had to compromise: at the
+refusal budget it left most off-topic questions quoted. So a topic gate (on topic, answered
+or not, against off-topic) is fitted on all training questions, and the answer model
+(answered against in-domain unanswered) on the on-topic ones; a question is answered when
+it passes both.
+
 The weights are fitted on the training questions by `python -m retrieval.calibrate`,
-written to `decision.json`. The threshold refuses at most a budget of the answerable
-training questions (0.5%, 1% or 2%; `decision.json` names the one taken), chosen on the dev
-questions with the priorities the users need: fewest people told "not covered" when a
+written to `decision.json`. Each threshold refuses at most a budget of the answerable
+training questions (0.5%, 1% or 2%; `decision.json` names the ones taken), chosen on the
+dev questions with the priorities the users need: fewest people told "not covered" when a
 source answers, then no quote for an off-topic question, then no quote for an in-domain
 question the sources leave open. Lexical-only mode has its own fitted weights.
 """
@@ -71,8 +81,8 @@ FEATURES = tuple(f.name for f in fields(Evidence))
 
 
 @dataclass(frozen=True)
-class DecisionModel:
-    """p(the best hit answers) = sigmoid(bias + weights . evidence); answer when p >= threshold."""
+class Logistic:
+    """p = sigmoid(bias + weights . evidence); passes when p >= threshold."""
 
     weights: tuple[float, ...]
     bias: float
@@ -82,14 +92,8 @@ class DecisionModel:
         z = self.bias + sum(w * x for w, x in zip(self.weights, evidence.vector(), strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def answers(self, evidence: Evidence) -> bool:
-        """p >= threshold, and the question shares at least one word with the sources.
-
-        A question none of whose words the corpus uses ("xxxx", "asdfgh qwerty") is
-        outside everything the model was fitted on (16 training and dev questions, none
-        answerable), where a linear model extrapolates: it gave "xxxx" p=0.5. There is
-        nothing to quote for it."""
-        return evidence.known > 0.0 and self.probability(evidence) >= self.threshold
+    def passes(self, evidence: Evidence) -> bool:
+        return self.probability(evidence) >= self.threshold
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -99,7 +103,7 @@ class DecisionModel:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> DecisionModel:
+    def from_json(cls, data: dict[str, object]) -> Logistic:
         weights = data["weights"]
         if not isinstance(weights, dict) or set(weights) != set(FEATURES):
             raise ValueError(f"decision weights must name exactly {', '.join(FEATURES)}")
@@ -108,6 +112,40 @@ class DecisionModel:
             bias=float(data["bias"]),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
         )
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """Answer when the question is on topic (`topic`) and its best hit answers (`answer`)."""
+
+    answer: Logistic
+    topic: Logistic
+
+    def answers(self, evidence: Evidence) -> bool:
+        """Both models pass, and the question shares at least one word with the sources.
+
+        A question none of whose words the corpus uses ("xxxx", "asdfgh qwerty") is
+        outside everything the models were fitted on (16 training and dev questions, none
+        answerable), where a linear model extrapolates: it gave "xxxx" p=0.5. There is
+        nothing to quote for it."""
+        return evidence.known > 0.0 and self.topic.passes(evidence) and self.answer.passes(evidence)
+
+    def explain(self, evidence: Evidence) -> str:
+        """The two probabilities against their thresholds, for logs and `--verbose`."""
+        return (
+            f"p(on topic)={self.topic.probability(evidence):.2f}/{self.topic.threshold:.2f} "
+            f"p(answers)={self.answer.probability(evidence):.2f}/{self.answer.threshold:.2f}"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {"answer": self.answer.to_json(), "topic": self.topic.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> DecisionModel:
+        answer, topic = data.get("answer"), data.get("topic")
+        if not isinstance(answer, dict) or not isinstance(topic, dict):
+            raise ValueError("a decision model needs an 'answer' and a 'topic' model")
+        return cls(answer=Logistic.from_json(answer), topic=Logistic.from_json(topic))
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ class Retriever:
                 question=asked,
                 answered=False,
                 reason="not_covered",
-                why=f"p={self.decision.probability(evidence):.2f} {evidence.as_dict()}",
+                why=f"{self.decision.explain(evidence)} {evidence.as_dict()}",
                 corrections=corrections,
                 coverage=evidence.coverage,
             )

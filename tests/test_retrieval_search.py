@@ -391,7 +391,7 @@ def test_a_count_asked_of_a_passage_without_one_weighs_against_answering(
     assert asked.evidence is not None and look_alike.evidence is not None
     assert asked.evidence.answer_type_missing == 1.0
     assert look_alike.evidence.answer_type_missing == 0.0
-    probability = retriever.decision.probability
+    probability = retriever.decision.answer.probability
     assert probability(asked.evidence) < probability(look_alike.evidence)
 
 
