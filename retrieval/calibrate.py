@@ -90,6 +90,7 @@ DEV_FILES = (
     "dev4_qa.json",
     "dev5_qa.json",
     "dev6_qa.json",
+    "dev7_qa.json",
 )
 RIDGE = 1.0
 BUDGETS = (0.005, 0.01, 0.02)  # shares of answerable training questions a threshold may refuse
