@@ -40,7 +40,7 @@ it passes both.
 
 The weights are fitted on the training questions by `python -m retrieval.calibrate`,
 written to `decision.json`. Each threshold refuses at most a budget of the answerable
-training questions (0.5%, 1% or 2%; `decision.json` names the ones taken), chosen on the
+training questions (0.25%, 0.5%, 1% or 2%; `decision.json` names the ones taken), chosen on the
 dev questions with the priorities the users need: fewest people told "not covered" when a
 source answers, then no quote for an off-topic question, then no quote for an in-domain
 question the sources leave open. Lexical-only mode has its own fitted weights.

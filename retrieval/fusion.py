@@ -20,13 +20,17 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """Fitted on the training questions (a listwise logistic fit over these four signals,
-    rounded); `docs/retrieval-measurements.md` has the figures."""
+    """Fitted on the training questions (a listwise logistic fit over the first four
+    signals, rounded; the title's weight swept on its own afterwards, 0.1-1.0);
+    `docs/retrieval-measurements.md` has the figures."""
 
     lexical: float = 0.25  # BM25 on the question's scale (`normalised_bm25`)
     sentence: float = 1.0  # cosine of the unit's best sentence
     passage: float = 0.3  # cosine of the whole unit (with its section title)
     coverage: float = 0.45  # idf-weighted share of the question's words the unit holds
+    # The same share, of the unit's document's title: notes on two treaties repeat each
+    # other's wording, and only the title says which treaty a sentence binds.
+    title: float = 0.5
 
 
 def normalised_bm25(
@@ -47,6 +51,7 @@ def fuse(
     passage: FloatArray | None,
     coverage: FloatArray | None,
     weights: FusionWeights,
+    title: FloatArray | None = None,
 ) -> FloatArray:
     """One score per candidate. Without the semantic layer (None), BM25 alone ranks."""
     fused = weights.lexical * lexical
@@ -57,6 +62,8 @@ def fuse(
         fused = fused + weights.passage * passage
     if coverage is not None and weights.coverage:
         fused = fused + weights.coverage * coverage
+    if title is not None and weights.title:
+        fused = fused + weights.title * title
     return fused
 
 

@@ -127,6 +127,11 @@ class LexicalIndex:
         shares = plan.shares(lambda term: self.index.holds(term, wanted), len(wanted))
         return [float(x) for x in shares]
 
+    def shares_of(self, query: LexicalQuery, texts: Sequence[set[str]]) -> list[float]:
+        """For each bag of terms, the idf-weighted share of the question's words it holds."""
+        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        return [plan.share(terms) for terms in texts]
+
     def known_share(self, query: LexicalQuery) -> float:
         """The idf-weighted share of the question's words that the corpus holds, itself or
         through a concept over it ("Ottawa treaty" where the sources say "APMBC")."""

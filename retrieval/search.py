@@ -36,7 +36,7 @@ from retrieval.evidence import (
     named_gaps,
     smooth_idf,
 )
-from retrieval.fusion import FusionWeights, fuse, normalised_bm25, top_positions
+from retrieval.fusion import FloatArray, FusionWeights, fuse, normalised_bm25, top_positions
 from retrieval.lexical import LexicalIndex, LexicalQuery
 from retrieval.metadata import (
     FIELD_LABELS,
@@ -153,6 +153,7 @@ class Retriever:
             [i for i, unit in enumerate(self.units) if unit.kind == "metadata"], dtype=np.intp
         )
         self._match_terms = {d.id: document_match_terms(d, self.analyzer) for d in corpus.documents}
+        self._title_terms = {d.id: set(self.analyzer.analyze(d.title)) for d in corpus.documents}
         self._names = frozenset(
             c.token for c in self.analyzer.vocabulary.concepts if c.names_a_thing
         )
@@ -305,6 +306,7 @@ class Retriever:
             pool_cosines,
             coverage,
             self.config.fusion,
+            self._title_shares(query, pool),
         )
         order = top_positions(fused, min(self.config.max_hits, len(pool)))
         positions = self._answer_type_first(query, [pool[i] for i in order])
@@ -316,6 +318,18 @@ class Retriever:
             centroid=self.semantic.topicality(vector),
             background=self.semantic.background_similarity(vector),
         )
+
+    def _title_shares(self, query: LexicalQuery, pool: list[int]) -> FloatArray | None:
+        """For each candidate, how much of the question its document's title holds
+        ("under the mine ban convention": the note titled with the Anti-Personnel Mine
+        Ban Convention). A field of its own, not words added to the passage: added, they
+        counted as coverage, which is evidence for the decision, and dev refusals rose."""
+        if not self.config.fusion.title:
+            return None
+        doc_ids = sorted({self.units[p].doc_id for p in pool})
+        titles = [self._title_terms[doc_id] for doc_id in doc_ids]
+        shares = dict(zip(doc_ids, self.lexical.shares_of(query, titles), strict=True))
+        return np.array([shares[self.units[p].doc_id] for p in pool])
 
     def _answer_type_first(self, query: LexicalQuery, positions: list[int]) -> list[int]:
         """For "how many", "how much" and "when": the candidates that hold a count, an

@@ -226,7 +226,7 @@ def _outcomes(train: list[Sample], dev: list[Sample]) -> list[tuple[int, int, in
 
 
 def test_the_budgets_are_chosen_on_dev_by_refusals_first() -> None:
-    # 100 answerable dev questions: the smallest budget's share of them is under one.
+    # 100 answerable dev questions: 0.5% of them is under one.
     train, dev = _samples(3, 300, 150), _samples(4, 100, 50)
     model, budgets = calibrate(train, dev)
     assert budgets.topic in BUDGETS and budgets.answer in BUDGETS

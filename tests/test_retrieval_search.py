@@ -623,3 +623,32 @@ def test_counted_words_are_the_words_after_each_count() -> None:
         "casualties",
     ]
     assert counted_words("It was adopted in 1997.") == []
+
+
+REPORTING = (
+    "Each State Party must submit a first transparency report within 180 days and update "
+    "it by 30 April every year."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Under the mine ban convention, when is the first report due?", "mine-ban"),
+        ("When is the first report due under the cluster munitions convention?", "cluster"),
+    ],
+)
+def test_a_passage_is_found_by_the_title_of_its_document(
+    analyzer: Analyzer, question: str, expected: str
+) -> None:
+    """Two treaties' notes repeat the same sentence; which treaty it binds is said only by
+    the title of the document it stands in."""
+    first = make_document(
+        "cluster", [REPORTING, CLUSTER], title="The Convention on Cluster Munitions, explained"
+    )
+    second = make_document(
+        "mine-ban", [REPORTING, APMBC], title="The Anti-Personnel Mine Ban Convention, explained"
+    )
+    answer = searchable(analyzer, first, second).search(question)
+    assert answer.answered and answer.hits[0].doc_id == expected
+    assert answer.hits[0].quote.startswith("Each State Party")  # the title is not quoted
