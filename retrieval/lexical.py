@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from retrieval.analyzer import Analyzer, Token
 from retrieval.definitions import asked_definition
-from retrieval.evidence import QueryShape, coverage_plan, smooth_idf
+from retrieval.evidence import CoveragePlan, QueryShape, coverage_plan, smooth_idf
 from retrieval.quotes import AnalysedPassage, analyse_passage
 from retrieval.scoring import BM25Params
 from retrieval.sparse import SparseBM25
@@ -73,6 +73,8 @@ class LexicalIndex:
         # The terms of a quote, with their spans, for marking the question's words in it:
         # only what is shown is tokenised, once per quote.
         self.quote_tokens = functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(self._quote_tokens)
+        # The last question's coverage plan: ranking and evidence ask for it several times.
+        self._last_plan: tuple[LexicalQuery, CoveragePlan] | None = None
 
     def _quote_tokens(self, position: int, start: int, end: int) -> tuple[Token, ...]:
         return tuple(self.analyzer.tokens(self.units[position].text[start:end]))
@@ -120,28 +122,38 @@ class LexicalIndex:
     def knows(self, term: str) -> bool:
         return term in self.index.term_ids
 
+    def plan(self, query: LexicalQuery) -> CoveragePlan:
+        """The question's coverage plan (its words' weights and alternatives), built once
+        for the question being answered."""
+        last = self._last_plan  # read once: another thread may replace it meanwhile
+        if last is not None and last[0] is query:
+            return last[1]
+        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        self._last_plan = (query, plan)
+        return plan
+
     def coverage(self, query: LexicalQuery, positions: Sequence[int]) -> list[float]:
         """For each passage, the idf-weighted share of the question's words it contains."""
-        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        plan = self.plan(query)
         wanted = np.asarray(positions, dtype=np.intp)
         shares = plan.shares(lambda term: self.index.holds(term, wanted), len(wanted))
         return [float(x) for x in shares]
 
     def shares_of(self, query: LexicalQuery, texts: Sequence[set[str]]) -> list[float]:
         """For each bag of terms, the idf-weighted share of the question's words it holds."""
-        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        plan = self.plan(query)
         return [plan.share(terms) for terms in texts]
 
     def known_share(self, query: LexicalQuery) -> float:
         """The idf-weighted share of the question's words that the corpus holds, itself or
         through a concept over it ("Ottawa treaty" where the sources say "APMBC")."""
-        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        plan = self.plan(query)
         held = {term for _, terms in plan.words for term in terms if self.doc_freq(term) > 0}
         return plan.share(held)
 
     def uncovered_peak(self, query: LexicalQuery, position: int) -> float:
         """See `CoveragePlan.uncovered_peak`."""
-        plan = coverage_plan(query.shape, self.doc_freq, self.index.size)
+        plan = self.plan(query)
         return plan.uncovered_peak(lambda term: self.index.contains(term, position))
 
 

@@ -116,6 +116,7 @@ class Assessment:
     metadata_hits: list[Hit] | None = None  # a question about a document itself
     ranking: Ranking | None = None
     evidence: Evidence | None = None
+    top_hit: Hit | None = None  # the best hit, as the evidence read it (and as shown)
 
 
 class Retriever:
@@ -232,8 +233,14 @@ class Retriever:
             # A question about the text is answered by the text: a metadata field that
             # ranks below a passage (the authors' line, the tags) would only be noise.
             kept = [p for p in kept if self.units[p].kind == "passage"]
-        # Quotes are cut (and their passages analysed) only for the hits shown.
-        built = (self._hit(p, ranking, marked) for p in kept)
+        # Quotes are cut (and their passages analysed) only for the hits shown; the best
+        # one was cut already, for the evidence.
+        built = (
+            assessed.top_hit
+            if p == best and assessed.top_hit is not None
+            else self._hit(p, ranking, marked)
+            for p in kept
+        )
         shown = (hit for hit in _distinct(built) if self._is_verbatim(hit))
         hits = list(itertools.islice(shown, offset, offset + k))
         return Answer(
@@ -266,7 +273,9 @@ class Retriever:
         ranking = self._rank(query, corrected.text, passages_only=identity)
         top_hit = self._hit(ranking.positions[0], ranking, query.marked_terms(self._names))
         evidence = self.evidence(query, ranking, top_hit)
-        return Assessment(normalised, corrected, query, ranking=ranking, evidence=evidence)
+        return Assessment(
+            normalised, corrected, query, ranking=ranking, evidence=evidence, top_hit=top_hit
+        )
 
     def _rank(self, query: LexicalQuery, text: str, passages_only: bool = False) -> Ranking:
         """Fuse BM25 with cosines over the candidates of either side (with
