@@ -233,14 +233,13 @@ def test_the_budgets_are_chosen_on_dev_by_refusals_first() -> None:
     assert outcome(model, dev)[0] == min(refused for refused, _, _ in _outcomes(train, dev))
 
 
-def test_refusals_within_the_smallest_budget_share_of_dev_buy_off_topic_abstention() -> None:
-    # 600 answerable dev questions: up to 3 refused (0.5%) count as none.
+def test_among_the_fewest_refusals_the_most_off_topic_abstention_is_taken() -> None:
     train, dev = _samples(7, 300, 150), _samples(107, 600, 300)
     outcomes = _outcomes(train, dev)
-    acceptable = max(3, min(refused for refused, _, _ in outcomes))
+    fewest = min(refused for refused, _, _ in outcomes)
     model, _ = calibrate(train, dev)
     refused, offtopic, _ = outcome(model, dev)
-    assert refused <= acceptable
-    assert offtopic == max(off for r, off, _ in outcomes if r <= acceptable)
-    # The rule was not idle here: a candidate with fewer refusals abstained on fewer.
-    assert any(r < refused and off < offtopic for r, off, _ in outcomes)
+    assert refused == fewest
+    assert offtopic == max(off for r, off, _ in outcomes if r == fewest)
+    # Not idle: a candidate refusing more would have abstained on more off-topic questions.
+    assert any(r > refused and off > offtopic for r, off, _ in outcomes)
