@@ -22,10 +22,9 @@ evidence weighed here:
   the sources as a whole are about (low for "best level to mine diamonds in Minecraft",
   whatever single sentence mentions mines), or to the mean metadata field when that is
   closer (a question about the documents themselves is on topic);
-* `background`: the mean cosine of the question to the three nearest of some nine hundred
-  everyday questions on other subjects (cooking, sport, crypto, visas, border crossings...):
-  high when the question is more like those than like the sources, whatever words it shares
-  with them;
+* `background`: the cosine of the question to the nearest of a few hundred everyday
+  questions on other subjects (cooking, sport, crypto...): high when the question is more
+  like those than like the sources, whatever words it shares with them;
 * `metadata`: the best hit is a metadata field (authors, date...), which is far from the
   sources' subject by nature.
 

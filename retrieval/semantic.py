@@ -6,11 +6,10 @@ quote says). Vectors are computed at index time through an `EmbeddingStore`, so 
 embeds each text once, and a reload only what changed. A question costs one model call,
 one matrix-vector product over the units, and one over the candidates' sentences.
 
-Beside the corpus, the index holds a background: some nine hundred everyday questions on
-other subjects (`background_questions.json`, written blind for this purpose by helpers who
-saw neither the sources nor the code). A question that is closer to them than to any source
-sentence is most likely off-topic, and a cosine alone cannot say that: all questions share
-a little similarity with all texts.
+Beside the corpus, the index holds a background: a few hundred everyday questions on
+other subjects (`background_questions.json`, written blind for this purpose). A question
+that is closer to one of them than to any source sentence is most likely off-topic, and a
+cosine alone cannot say that: all questions share a little similarity with all texts.
 """
 
 from __future__ import annotations
@@ -32,12 +31,6 @@ from retrieval.units import SearchUnit
 Vectors = npt.NDArray[np.float32]
 
 BACKGROUND_FILE = Path(__file__).resolve().parent / "background_questions.json"
-# The background evidence is the mean cosine to this many nearest background questions: a
-# density estimate, not one neighbour. With the background grown from 521 to 913 questions,
-# the single nearest one was noisier evidence ("does snow and cold weather make mines work
-# worse" met a weather question); the mean of the 3 nearest separated off-topic questions
-# best on dev (1, 3, 5 and 10 measured; docs/retrieval-measurements.md).
-BACKGROUND_NEIGHBOURS = 3
 
 
 def background_questions(path: Path = BACKGROUND_FILE) -> list[str]:
@@ -105,13 +98,10 @@ class SemanticIndex:
         return float((self.centroids @ query).max())
 
     def background_similarity(self, query: Vectors) -> float:
-        """The mean cosine of the question to its `BACKGROUND_NEIGHBOURS` nearest everyday
-        questions on other subjects."""
+        """The cosine of the question to the nearest everyday question on another subject."""
         if not len(self.background):
             return 0.0
-        cosines = self.background @ query
-        nearest = min(BACKGROUND_NEIGHBOURS, len(cosines))
-        return float(np.partition(cosines, len(cosines) - nearest)[-nearest:].mean())
+        return float((self.background @ query).max())
 
     @property
     def size(self) -> int:

@@ -6,11 +6,7 @@ training questions teaches it that from examples, where hand-written synonym lis
 not generalise. Only the training files of `retrieval.calibrate` are used (never dev or
 held-out); each answerable question is paired with the sentence(s) holding its gold
 string, and the model learns to rank that sentence above the others in its batch
-(multiple-negatives ranking loss, no duplicate texts in a batch) and above a hard negative:
-the sentence the untuned model wrongly ranks first for the question. (Hard negatives were first
-tried on 2 December and lost through the decision of then, a threshold at the least
-probable answerable question; with the refusal budgets and the topic gate they won on dev
-on ranking, quotes and abstention alike: docs/retrieval-measurements.md.)
+(multiple-negatives ranking loss, no duplicate texts in a batch).
 
 With `--answerability` (tried on 3 December 2026, not shipped: see
 docs/retrieval-measurements.md) it also learns that a cosine means something across
@@ -162,10 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learning-rate", type=float, default=3e-5)
     parser.add_argument(
         "--hard-negatives",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="pair each question also with the sentence the untuned model wrongly ranks first "
-        "(the shipped recipe; --no-hard-negatives for in-batch negatives only)",
+        action="store_true",
+        help="pair each question also with the sentence the untuned model wrongly ranks first",
     )
     parser.add_argument(
         "--answerability",

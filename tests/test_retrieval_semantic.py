@@ -3,7 +3,6 @@ words only when the model is missing or broken."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import shutil
 from pathlib import Path
@@ -64,12 +63,8 @@ def test_a_texts_vector_does_not_depend_on_the_texts_embedded_with_it(
     together = model.embed(texts)
     alone = np.vstack([model.embed([t]) for t in texts])
     assert np.array_equal(together, alone)  # the cache may serve either
-    # Grouped by length, each row is still its own text's vector; only the int8 model's
-    # activation scale, set per batch, moves it a little (0.968 at worst with this model).
-    batched = model.embed(texts, batch_size=2)
-    similarity = batched @ alone.T
-    assert (similarity.argmax(axis=1) == np.arange(len(texts))).all()
-    assert (np.diag(similarity) > 0.95).all()
+    batched = model.embed(texts, batch_size=2)  # grouped by length, each row its own text
+    assert (np.sum(batched * alone, axis=1) > 0.97).all()
     assert model.embed([]).shape == (0, 384)
 
 
@@ -193,22 +188,6 @@ def test_the_background_is_nearer_to_everyday_questions_than_to_questions_on_the
         "who wrote this article",
     ]
     assert min(map(nearest, everyday)) > max(map(nearest, on_topic))
-
-
-def test_one_background_question_on_the_sources_subject_does_not_make_it_look_everyday(
-    model: EmbeddingModel,
-) -> None:
-    """The background evidence is the mean of the nearest few background questions, not the
-    nearest one: a single stray question on the sources' subject in the background file (here
-    the on-topic question itself, cosine 1) must not make that subject look more everyday
-    than everyday questions do."""
-    index = SemanticIndex.build(
-        units_for(load_corpus(default_corpus_dir())), model, EmbeddingStore(None)
-    )
-    on_topic = index.embed_question("why do anti-personnel mines keep killing after a war ends")
-    stray = dataclasses.replace(index, background=np.vstack([index.background, on_topic]))
-    everyday = index.embed_question("what should I plant in a shady corner of my garden")
-    assert stray.background_similarity(on_topic) < stray.background_similarity(everyday)
 
 
 def test_the_background_file_is_a_list_of_questions(tmp_path: Path) -> None:
