@@ -55,6 +55,7 @@ class Figures:
     burst_answered: int = 0
     burst: int = 0
     burst_seconds: float = float("nan")
+    cpu_seconds: float = float("nan")
 
     @property
     def per_second(self) -> float:
@@ -62,6 +63,15 @@ class Figures:
 
     def latency(self, share: float) -> float:
         return _percentile(self.latencies_ms, share) if self.latencies_ms else float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _sends_per_chat(api: FakeBotApi) -> Counter[int]:
@@ -128,13 +138,16 @@ def _run_bot(
                 time.sleep(0.05)
             users = [first_user + n for n in range(args.users)]
             _closed_loop(api, users, questions, 1, 60)  # warm-up, not measured
+            cpu_before = _cpu_seconds(bot.pid)
             keys, seconds = _closed_loop(api, users, questions, args.questions, 300)
+            cpu_seconds = _cpu_seconds(bot.pid) - cpu_before
             latencies = api.reply_latencies()
             figures = Figures(
                 answered=len(keys & set(latencies)),
                 asked=len(keys),
                 seconds=seconds,
                 latencies_ms=[1000 * latencies[k] for k in keys if k in latencies],
+                cpu_seconds=cpu_seconds,
             )
             if burst and args.burst:
                 before = set(api.message_pushed_at)
@@ -215,15 +228,19 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{args.users} users x {args.questions} questions each (closed loop), "
         f"then a burst of {args.burst}"
     )
-    print("| run | answered | answers/s | vs peer | p50 ms | p99 ms | max ms | burst answers/s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| run | answered | answers/s | vs peer | p50 ms | p99 ms | max ms "
+        "| bot CPU ms/answer | burst answers/s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, f in results:
         burst = f"{f.burst_answered / f.burst_seconds:.1f}" if f.burst else "–"
         print(
             f"| {name} | {f.answered}/{f.asked} | {f.per_second:.1f} | "
             f"{f.per_second / peer.per_second:.2f}x | {f.latency(0.5):.1f} | "
             f"{f.latency(0.99):.1f} | "
-            f"{max(f.latencies_ms, default=float('nan')):.1f} | {burst} |"
+            f"{max(f.latencies_ms, default=float('nan')):.1f} | "
+            f"{1000 * f.cpu_seconds / max(f.answered, 1):.2f} | {burst} |"
         )
     print("for scale: Telegram lets a bot send about 30 messages/s in all")
     print(f"rejected sendMessage calls: {rejected}")
