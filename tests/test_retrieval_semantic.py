@@ -108,6 +108,39 @@ def test_the_store_embeds_a_text_once_and_a_changed_file_only_anew(
     assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
 
 
+def test_an_unchanged_list_is_found_whole_and_any_other_text_by_text(
+    model: EmbeddingModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart with the same texts in the same order needs no key per text; a list
+    that differs only in order, or only in where one text ends, must not be taken for it."""
+    counting = CountingModel(model)
+    store_dir = tmp_path / "embeddings"
+    texts = ["mines", "laid", "clearance"]
+    first = EmbeddingStore(store_dir).vectors(counting, texts)  # type: ignore[arg-type]
+    assert not first.flags.writeable, "callers share the stored vectors: they must not change"
+
+    def no_keys(texts: list[str]) -> list[bytes]:
+        raise AssertionError("looked texts up one by one for an unchanged list")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("retrieval.embedding_store._text_keys", no_keys)
+        again = EmbeddingStore(store_dir).vectors(counting, texts)  # type: ignore[arg-type]
+    assert np.array_equal(again, first)
+
+    # The same characters, cut elsewhere: two new texts, and the unchanged one found.
+    counting.embedded.clear()
+    recut = EmbeddingStore(store_dir).vectors(counting, ["mine", "slaid", "clearance"])  # type: ignore[arg-type]
+    assert counting.embedded == ["mine", "slaid"]
+    assert np.array_equal(recut[2], first[2])
+    assert np.allclose(recut[:2], model.embed(["mine", "slaid"]), atol=1e-6)
+    # The first texts in another order: found one by one, each its own vector.
+    EmbeddingStore(store_dir).vectors(counting, texts)  # type: ignore[arg-type]
+    counting.embedded.clear()
+    reordered = EmbeddingStore(store_dir).vectors(counting, texts[::-1])  # type: ignore[arg-type]
+    assert counting.embedded == []
+    assert np.array_equal(reordered, first[::-1])
+
+
 def test_a_reload_after_one_file_changed_embeds_only_that_files_texts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: EmbeddingModel
 ) -> None:
