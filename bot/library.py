@@ -20,6 +20,7 @@ from retrieval.cache import IndexCache, corpus_key
 from retrieval.embedding_store import Progress
 from retrieval.engine import EngineSettings, build_retriever
 from retrieval.search import RetrievalConfig, Retriever
+from retrieval.units import passage_sentences
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,16 @@ def build_snapshot(
     settings = index_settings(config, engine, removed)
     key = corpus_key(corpus_dir, settings) if cache and corpus_dir.is_dir() else None
     cached = cache.load(key, corpus_dir) if cache and key else None
-    if cached is not None:
+    if cached is not None and cache is not None and key is not None:
         corpus, index, speller = cached
         retriever = build_retriever(
-            corpus, engine, config=config, index=index, speller=speller, progress=progress
+            corpus,
+            engine,
+            config=config,
+            index=index,
+            speller=speller,
+            progress=progress,
+            sentences=cache.load_sentences(key, len(corpus.passages)),
         )
         return Snapshot(corpus, retriever, time.time()), corpus, True
     corpus = without(load_corpus(corpus_dir), removed)
@@ -93,7 +100,13 @@ def build_snapshot(
         return None, corpus, False
     retriever = build_retriever(corpus, engine, config=config, progress=progress)
     if cache and key:
-        cache.save(key, corpus, retriever.index, retriever.corrector.speller)
+        cache.save(
+            key,
+            corpus,
+            retriever.index,
+            retriever.corrector.speller,
+            passage_sentences(retriever.units),
+        )
     return Snapshot(corpus, retriever, time.time()), corpus, False
 
 

@@ -37,7 +37,7 @@ from corpus.scan import scan_corpus
 from retrieval.scoring import BM25Params, Variant
 from retrieval.sparse import SparseBM25
 from retrieval.spelling import SpellingCorrector
-from retrieval.units import metadata_unit_count
+from retrieval.units import SentenceSpans, metadata_unit_count
 from retrieval.vocabulary import DEFAULT_VOCABULARY
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 2
 _ARRAYS = ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len")
 _FILES = ("corpus.json", "terms.json", "index.npz", "speller.json")
+_SENTENCES = "sentences.npz"  # optional: written when the build had split every passage
 _MANIFEST = "manifest.json"
 _CODE_PACKAGES = ("corpus", "retrieval")
 
@@ -131,7 +132,38 @@ class IndexCache:
             return None
         return corpus, index, speller
 
-    def save(self, key: str, corpus: Corpus, index: SparseBM25, speller: SpellingCorrector) -> None:
+    def load_sentences(self, key: str, passages: int) -> SentenceSpans | None:
+        """The passages' sentence spans of the entry for `key`, if it kept them (a hybrid
+        build splits every passage; a start from the cache need not split them again).
+        None when it did not or they do not check out: they are then found again."""
+        folder = self.root / key
+        try:
+            manifest = json.loads((folder / _MANIFEST).read_text("utf-8"))
+            if _SENTENCES not in manifest:
+                return None
+            if _sha256(folder / _SENTENCES) != manifest[_SENTENCES]:
+                raise ValueError(f"{_SENTENCES} does not match its checksum")
+            with (folder / _SENTENCES).open("rb") as handle, np.load(handle) as arrays:
+                counts, spans = arrays["counts"], arrays["spans"]
+            if len(counts) != passages or int(counts.sum()) != len(spans):
+                raise ValueError("the sentence spans do not match the corpus")
+            pairs = [(int(a), int(b)) for a, b in spans.tolist()]
+            ends = np.cumsum(counts).tolist()
+            return tuple(
+                tuple(pairs[first:last]) for first, last in zip([0, *ends[:-1]], ends, strict=True)
+            )
+        except Exception as error:  # not fatal: the spans are found again from the text
+            log.warning("not using the cached sentence spans in %s: %s", folder, error)
+            return None
+
+    def save(
+        self,
+        key: str,
+        corpus: Corpus,
+        index: SparseBM25,
+        speller: SpellingCorrector,
+        sentences: SentenceSpans | None = None,
+    ) -> None:
         """Write atomically (a temporary folder renamed into place), then drop older keys."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -145,7 +177,15 @@ class IndexCache:
             (staging / "speller.json").write_text(json.dumps(speller.state()), "utf-8")
             with (staging / "index.npz").open("wb") as handle:
                 np.savez(handle, **{n: getattr(index, n) for n in _ARRAYS})
-            manifest = {name: _sha256(staging / name) for name in _FILES}
+            written = list(_FILES)
+            if sentences is not None:
+                counts = np.array([len(spans) for spans in sentences], dtype=np.int32)
+                flat = [pair for spans in sentences for pair in spans]
+                spans_array = np.array(flat, dtype=np.int64).reshape(-1, 2)
+                with (staging / _SENTENCES).open("wb") as handle:
+                    np.savez(handle, counts=counts, spans=spans_array)
+                written.append(_SENTENCES)
+            manifest = {name: _sha256(staging / name) for name in written}
             (staging / _MANIFEST).write_text(json.dumps(manifest), "utf-8")  # written last
             target = self.root / key
             if target.exists():

@@ -20,7 +20,7 @@ from retrieval.search import RetrievalConfig, Retriever
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
 from retrieval.spelling import SpellingCorrector
-from retrieval.units import units_for
+from retrieval.units import SentenceSpans, units_for
 
 log = logging.getLogger(__name__)
 
@@ -60,16 +60,24 @@ def build_retriever(
     analyzer: Analyzer | None = None,
     progress: Progress | None = None,
     speller: SpellingCorrector | None = None,
+    sentences: SentenceSpans | None = None,
 ) -> Retriever:
     """A retriever over `corpus`: lexical always, semantic when the settings and the model
-    allow it."""
+    allow it. `sentences`: the passages' sentence spans, when the index cache kept them."""
     model = embedding_model(settings)
     semantic = None
+    units = units_for(corpus, sentences)
     if model is not None and corpus.passages:
         store = EmbeddingStore(settings.embeddings_dir)
-        semantic = SemanticIndex.build(units_for(corpus), model, store, progress)
+        semantic = SemanticIndex.build(units, model, store, progress)
         if store.last_embedded:
             log.info("embedded %d new texts with %s", store.last_embedded, model.folder)
     return Retriever(
-        corpus, config, analyzer=analyzer, index=index, semantic=semantic, speller=speller
+        corpus,
+        config,
+        analyzer=analyzer,
+        index=index,
+        semantic=semantic,
+        speller=speller,
+        units=units,
     )

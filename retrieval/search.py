@@ -131,6 +131,7 @@ class Retriever:
         semantic: SemanticIndex | None = None,
         decision: DecisionModels | None = None,
         speller: SpellingCorrector | None = None,
+        units: tuple[SearchUnit, ...] | None = None,
     ) -> None:
         self.corpus = corpus
         self.config = config or RetrievalConfig()
@@ -140,7 +141,7 @@ class Retriever:
         if not self.passages:
             raise ValueError("the corpus has no passages to index")
         self._passages_by_id = {p.id: p for p in self.passages}
-        self.units: tuple[SearchUnit, ...] = units_for(corpus)
+        self.units: tuple[SearchUnit, ...] = units if units is not None else units_for(corpus)
         if semantic is not None and semantic.size != len(self.units):
             raise ValueError("the semantic index does not match the corpus")
         self.lexical = LexicalIndex(self.units, self.analyzer, self.config.params, index)

@@ -90,3 +90,48 @@ def test_an_index_of_another_corpus_is_refused(corpus_dir: Path) -> None:
     smaller = snapshot.corpus.model_copy(update={"passages": snapshot.corpus.passages[:3]})
     with pytest.raises(ValueError, match="does not match"):
         Retriever(smaller, index=snapshot.retriever.index)
+
+
+def test_a_hybrid_start_from_the_cache_does_not_split_the_passages_again(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = Library(corpus_dir, tmp_path / "data")  # semantic layer on: every passage split
+    assert not first.load().from_cache
+    fresh = first.snapshot.retriever
+
+    def no_splitting(text: str) -> list[tuple[int, int]]:
+        raise AssertionError("split a passage the cache had the sentences of")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("retrieval.units.sentence_spans", no_splitting)
+        second = Library(corpus_dir, tmp_path / "data")
+        assert second.load().from_cache
+    cached = second.snapshot.retriever
+    assert [u.sentences for u in cached.units] == [u.sentences for u in fresh.units]
+    assert cached.search(QUESTION) == fresh.search(QUESTION)
+
+
+def test_damaged_cached_sentences_are_found_again_not_fatal(
+    corpus_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fresh = Library(corpus_dir, tmp_path / "data")
+    fresh.load()
+    (entry,) = (tmp_path / "data" / "index-cache").iterdir()
+    (entry / "sentences.npz").write_bytes(b"not an npz file")
+    library = Library(corpus_dir, tmp_path / "data")
+    with caplog.at_level("WARNING"):
+        assert library.load().from_cache  # the rest of the entry is sound
+    assert "cached sentence spans" in caplog.text
+    units = library.snapshot.retriever.units
+    assert [u.sentences for u in units] == [u.sentences for u in fresh.snapshot.retriever.units]
+    assert library.snapshot.retriever.search(QUESTION) == fresh.snapshot.retriever.search(QUESTION)
+
+
+def test_a_words_only_build_keeps_no_sentences_it_never_split(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    from retrieval.engine import EngineSettings
+
+    Library(corpus_dir, tmp_path / "data", EngineSettings(semantic=False)).load()
+    (entry,) = (tmp_path / "data" / "index-cache").iterdir()
+    assert not (entry / "sentences.npz").exists()
