@@ -147,7 +147,7 @@ class IndexCache:
                 counts, spans = arrays["counts"], arrays["spans"]
             if len(counts) != passages or int(counts.sum()) != len(spans):
                 raise ValueError("the sentence spans do not match the corpus")
-            pairs = [(int(a), int(b)) for a, b in spans.tolist()]
+            pairs = list(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), strict=True))
             ends = np.cumsum(counts).tolist()
             return tuple(
                 tuple(pairs[first:last]) for first, last in zip([0, *ends[:-1]], ends, strict=True)
