@@ -35,12 +35,9 @@ _CHUNK = 256  # texts embedded between two progress reports
 Progress = Callable[[int, int], None]
 
 
-def text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=_KEY_BYTES).digest()
-
-
 def _text_keys(texts: Sequence[str]) -> list[bytes]:
-    # `text_key` inlined: at 660,000 texts (100,000 passages) the calls alone were 0.3 s.
+    """Each text's key: a digest of its content (one list comprehension, no call per text:
+    at 660,000 texts, as 100,000 passages give, the calls alone were 0.3 s)."""
     blake2b = hashlib.blake2b
     return [
         blake2b(t.encode("utf-8", "surrogatepass"), digest_size=_KEY_BYTES).digest() for t in texts
