@@ -34,6 +34,9 @@ FIELD_DESCRIPTIONS = {
 _NOT_UNITS = frozenset({"title"})
 
 
+SentenceSpans = tuple[tuple[tuple[int, int], ...], ...]  # per passage, in corpus order
+
+
 @dataclass(frozen=True)
 class SearchUnit:
     """A passage or a metadata field: the text quoted, and what is indexed and embedded."""
@@ -116,9 +119,6 @@ def metadata_unit_count(corpus: Corpus) -> int:
         for entry in entries_for(document)
         if entry.field not in _NOT_UNITS
     )
-
-
-SentenceSpans = tuple[tuple[tuple[int, int], ...], ...]  # per passage, in corpus order
 
 
 def units_for(corpus: Corpus, sentences: SentenceSpans | None = None) -> tuple[SearchUnit, ...]:
