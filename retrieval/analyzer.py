@@ -84,7 +84,11 @@ class _Phrase:
 
 
 def fold(word: str) -> str:
-    """Case-fold and strip accents: `Rämö` -> `ramo`, `Løkke` -> `lokke`, `naïve` -> `naive`."""
+    """Case-fold and strip accents: `Rämö` -> `ramo`, `Løkke` -> `lokke`, `naïve` -> `naive`.
+    Plain ASCII, nearly every word, only needs lowering: the full path for the 82,765
+    words of the English list took a fifth of a start from the cache."""
+    if word.isascii():
+        return word.lower()
     lowered = word.casefold().translate(_TRANSLITERATE)
     decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -44,14 +44,15 @@ def _text_keys(texts: Sequence[str]) -> list[bytes]:
     ]
 
 
-def _list_digest(texts: Sequence[str]) -> bytes:
+def list_digest(texts: Sequence[str]) -> bytes:
     """One digest of the whole list, in order: the texts joined, and their lengths (so
     that no two lists share it by where one text ends). 0.2 s at 660,000 texts, against
-    2 s for a key per text."""
-    digest = hashlib.blake2b(digest_size=_KEY_BYTES)
+    2 s for a key per text. SHA-256, which processors compute in hardware: three times
+    BLAKE2b's speed here on 120 MB."""
+    digest = hashlib.sha256()
     digest.update("".join(texts).encode("utf-8", "surrogatepass"))
     digest.update(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)).tobytes())
-    return digest.digest()
+    return digest.digest()[:_KEY_BYTES]
 
 
 @dataclass(frozen=True)
@@ -101,20 +102,35 @@ class EmbeddingStore:
         shipped = self.shipped / f"{model_id}.npz" if self.shipped else None
         files = (self._file(model_id), shipped)
         parts = [_read_file(f, dimension) for f in files if f is not None and f.is_file()]
-        return [part for part in parts if len(part.keys)]
+        self._memory[model_id] = [part for part in parts if len(part.keys)]
+        return self._memory[model_id]
 
-    def vectors(
-        self, model: EmbeddingModel, texts: Sequence[str], progress: Progress | None = None
-    ) -> np.ndarray:
-        """One unit vector per text (read only), embedding only the texts not seen before;
-        `progress` hears (embedded so far, to embed) after each chunk."""
-        parts = self._read(model.model_id, model.dimension)
-        digest = _list_digest(texts)
-        for part in parts:
-            if part.digest == digest and len(part.matrix) == len(texts):
-                self.last_embedded = 0  # the same texts as last time: nothing to look up
+    def stored_whole(self, model: EmbeddingModel, digest: bytes, count: int) -> np.ndarray | None:
+        """The vectors stored for the list of `count` texts whose digest is `digest` (as
+        `vectors` was given it), or None. A caller that can say what its texts are made of
+        more cheaply than by making them digests that instead."""
+        for part in self._read(model.model_id, model.dimension):
+            if part.digest == digest and len(part.matrix) == count:
+                self.last_embedded = 0
                 self._memory[model.model_id] = [part]
                 return part.matrix
+        return None
+
+    def vectors(
+        self,
+        model: EmbeddingModel,
+        texts: Sequence[str],
+        progress: Progress | None = None,
+        digest: bytes | None = None,
+    ) -> np.ndarray:
+        """One unit vector per text (read only), embedding only the texts not seen before;
+        `progress` hears (embedded so far, to embed) after each chunk. `digest` names the
+        list as a whole (by default `list_digest(texts)`; see `stored_whole`)."""
+        digest = list_digest(texts) if digest is None else digest
+        whole = self.stored_whole(model, digest, len(texts))
+        if whole is not None:  # the same texts as last time: nothing to look up
+            return whole
+        parts = self._read(model.model_id, model.dimension)
         keys = _text_keys(texts)
         out = np.empty((len(texts), model.dimension), dtype=np.float32)
         absent = np.arange(len(texts), dtype=np.intp)

@@ -3,6 +3,7 @@ words only when the model is missing or broken."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 from pathlib import Path
@@ -197,6 +198,50 @@ def test_the_shipped_store_covers_the_shipped_seeds(model: EmbeddingModel) -> No
     assert (SHIPPED_STORE / f"{model.model_id}.npz").is_file()
     assert counting.embedded == [], "the shipped seed embeddings are stale"
     assert np.allclose(shipped[:3], model.embed(texts[:3]), atol=1e-6)
+
+
+def test_the_index_finds_the_shipped_store_whole_without_making_its_texts(
+    model: EmbeddingModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh install's first start takes the shipped vectors by the digest of what makes
+    the texts; it neither makes the sentence texts nor looks them up one by one."""
+
+    def not_called(*args: object) -> None:
+        raise AssertionError("the texts were made or looked up one by one")
+
+    monkeypatch.setattr("retrieval.embedding_store._text_keys", not_called)
+    monkeypatch.setattr("retrieval.units.SearchUnit.sentence_embed_texts", not_called)
+    units = units_for(load_corpus(default_corpus_dir()))
+    index = SemanticIndex.build(units, model, EmbeddingStore(None))
+    assert index.sentence_vectors.shape[0] == sum(len(u.sentences) for u in units)
+    monkeypatch.undo()
+    first = units[0]
+    assert np.allclose(
+        index.sentence_vectors[0], model.embed(first.sentence_embed_texts()[:1])[0], atol=1e-6
+    )
+
+
+def test_a_unit_whose_sentences_are_cut_elsewhere_is_embedded_anew(
+    model: EmbeddingModel, tmp_path: Path
+) -> None:
+    """The digest covers the sentence spans: the same passages cut into other sentences
+    are new texts, not the stored ones."""
+    units = units_for(load_corpus(default_corpus_dir()))
+    store_dir = tmp_path / "embeddings"
+    SemanticIndex.build(units, model, EmbeddingStore(store_dir, shipped=None))
+    first = units[0]
+    (a, b), *rest = first.sentences
+    recut = dataclasses.replace(first, given_sentences=((a, b - 1), *rest))
+    counting = CountingModel(model)
+    index = SemanticIndex.build(
+        (recut, *units[1:]),
+        counting,
+        EmbeddingStore(store_dir, shipped=None),  # type: ignore[arg-type]
+    )
+    assert counting.embedded == [first.text[a : b - 1]]
+    assert np.allclose(
+        index.sentence_vectors[0], model.embed([first.text[a : b - 1]])[0], atol=1e-6
+    )
 
 
 def test_the_background_is_nearer_to_everyday_questions_than_to_questions_on_the_sources(
