@@ -11,7 +11,11 @@ own work, not the model's. Figures, each the median of --runs:
 * first build: nothing stored yet, every text embedded (by the stand-in) and written;
 * cache hit: a new store over the same folder and the same texts, as after a restart;
 * one file changed: the same, with 100 texts changed (as after an edit and /reload);
-* peer: `np.load` of the stored file's arrays alone, the floor of any cache hit.
+* peer: `np.load` of the stored files' arrays into memory, what reading the vectors costs.
+
+The store maps its vectors from their file rather than reading them, and the pages are
+read when first used: every step is timed up to one pass over the vectors it returns (the
+semantic index's centroids make one), so that the comparison with the peer is fair.
 
 Machines here are shared: read the ratio to the peer, not the absolute times.
 """
@@ -59,15 +63,21 @@ def synthetic_texts(count: int, seed: int = 0) -> list[str]:
 def _store_seconds(folder: Path, model: RandomModel, texts: list[str]) -> float:
     """How long a new store over `folder` takes to give the vectors of `texts`."""
     begin = time.perf_counter()
-    EmbeddingStore(folder, shipped=None).vectors(model, texts)  # type: ignore[arg-type]
+    vectors = EmbeddingStore(folder, shipped=None).vectors(model, texts)  # type: ignore[arg-type]
+    vectors.sum(axis=0)  # one pass: the mapped pages are read
     return time.perf_counter() - begin
 
 
-def _read_seconds(file: Path) -> float:
+def _read_seconds(folder: Path) -> float:
+    """The peer: numpy reading every stored array into memory."""
     begin = time.perf_counter()
-    with np.load(file) as arrays:
-        for name in arrays.files:
-            arrays[name]
+    for file in sorted(folder.glob("*.np[yz]")):
+        if file.suffix == ".npy":
+            np.load(file)
+            continue
+        with np.load(file) as arrays:
+            for name in arrays.files:
+                arrays[name]
     return time.perf_counter() - begin
 
 
@@ -81,16 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     changed = texts[:-100] + [text + " edited" for text in texts[-100:]]
     model = RandomModel()
     figures: dict[str, list[float]] = {"first build": [], "cache hit": [], "one file changed": []}
-    figures["peer: np.load of the file"] = []
+    figures["peer: np.load of the files"] = []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder)
             figures["first build"].append(_store_seconds(path, model, texts))
-            (stored,) = path.glob("*.npz")
-            figures["peer: np.load of the file"].append(_read_seconds(stored))
+            figures["peer: np.load of the files"].append(_read_seconds(path))
             figures["cache hit"].append(_store_seconds(path, model, texts))
             figures["one file changed"].append(_store_seconds(path, model, changed))
-    peer = statistics.median(figures["peer: np.load of the file"])
+    peer = statistics.median(figures["peer: np.load of the files"])
     print(f"{args.texts:,} texts x {DIMENSION} float32, median of {args.runs} runs")
     print("| step | seconds | vs peer |")
     print("|---|---:|---:|")

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -165,33 +166,59 @@ class EmbeddingStore:
         return out
 
     def _write(self, model_id: str, stored: _Stored) -> None:
+        """The vectors as a plain array file, named by the list's digest, then the keys
+        beside the name of that file: a reader sees the old pair or the new one, never
+        keys of one build with vectors of another."""
         file = self._file(model_id)
         if file is None:
             return
+        vectors_file = file.with_name(f"{model_id}-{stored.digest.hex()}.npy")
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".writing-", suffix=".npz", dir=file.parent)
-            with os.fdopen(handle, "wb") as out:
-                np.savez(
+            _write_atomically(vectors_file, lambda out: np.save(out, stored.matrix))
+            _write_atomically(
+                file,
+                lambda out: np.savez(
                     out,
                     keys=stored.keys,
-                    vectors=stored.matrix,
                     digest=np.frombuffer(stored.digest, dtype=np.uint8),
-                )
-            Path(temporary).replace(file)
-            for other in file.parent.glob("*.npz"):
-                if other != file:
+                    vectors_file=np.array(vectors_file.name),
+                ),
+            )
+            for other in [*file.parent.glob("*.npz"), *file.parent.glob("*.npy")]:
+                if other not in (file, vectors_file):
                     other.unlink(missing_ok=True)
         except OSError as error:
             log.warning("could not write the embedding store in %s: %s", self.folder, error)
 
 
+def _write_atomically(file: Path, write: Callable[[BinaryIO], None]) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".writing-", suffix=file.suffix, dir=file.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        Path(temporary).replace(file)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 def _read_file(file: Path, dimension: int) -> _Stored:
+    """The stored keys, and the vectors mapped from their file rather than read: at
+    100,000 passages they are 1.5 GB, of which a question reads the units' and a few
+    sentences'. (A store written before the vectors had a file of their own holds them
+    in the archive, and is read whole.)"""
     try:
         # np.load leaves a file it opened itself open when the archive is bad.
         with file.open("rb") as handle, np.load(handle) as arrays:
-            keys, vectors = arrays["keys"], arrays["vectors"]
+            keys = arrays["keys"]
             digest = arrays["digest"].tobytes() if "digest" in arrays.files else b""
+            if "vectors" in arrays.files:
+                vectors = arrays["vectors"]
+            else:
+                name = str(arrays["vectors_file"])
+                if Path(name).name != name:
+                    raise ValueError(f"vectors file {name!r} outside the store")
+                vectors = np.load(file.with_name(name), mmap_mode="r", allow_pickle=False)
         if keys.ndim != 2 or keys.shape[1] != _KEY_BYTES or keys.dtype != np.uint8:
             raise ValueError(f"keys of shape {keys.shape} and type {keys.dtype}")
         if keys.shape[0] != vectors.shape[0]:
@@ -216,10 +243,12 @@ def refresh_shipped_store() -> Path:
     model = load_model()
     if model is None:
         raise SystemExit("the shipped model does not load")
-    for old in SHIPPED_STORE.glob("*.npz"):
+    for old in [*SHIPPED_STORE.glob("*.npz"), *SHIPPED_STORE.glob("*.npy")]:
         old.unlink()
     store = EmbeddingStore(SHIPPED_STORE, shipped=None)
     SemanticIndex.build(units_for(load_corpus(default_corpus_dir())), model, store)
+    for written in SHIPPED_STORE.iterdir():
+        written.chmod(0o644)  # package data, read by whoever runs the bot
     return SHIPPED_STORE / f"{model.model_id}.npz"
 
 

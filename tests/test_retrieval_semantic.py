@@ -183,6 +183,52 @@ def test_a_damaged_store_is_rebuilt_not_fatal(
     assert np.allclose(vectors, model.embed(["alpha text"]), atol=1e-6)
 
 
+def test_damaged_or_missing_vectors_beside_good_keys_are_rebuilt_not_fatal(
+    model: EmbeddingModel, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store_dir = tmp_path / "embeddings"
+    EmbeddingStore(store_dir).vectors(model, ["alpha text", "beta text"])
+    (vectors_file,) = store_dir.glob("*.npy")
+    vectors_file.write_bytes(vectors_file.read_bytes()[:-100])  # cut short
+    counting = CountingModel(model)
+    with caplog.at_level(logging.WARNING):
+        vectors = EmbeddingStore(store_dir).vectors(counting, ["alpha text", "beta text"])  # type: ignore[arg-type]
+    assert counting.embedded == ["alpha text", "beta text"]
+    assert "damaged embedding store" in caplog.text
+    assert np.allclose(vectors, model.embed(["alpha text", "beta text"]), atol=1e-6)
+    # The rewrite left one pair of files, and a store without its vectors file is a miss.
+    assert len(list(store_dir.glob("*.npy"))) == len(list(store_dir.glob("*.npz"))) == 1
+    next(store_dir.glob("*.npy")).unlink()
+    counting.embedded.clear()
+    EmbeddingStore(store_dir).vectors(counting, ["alpha text"])  # type: ignore[arg-type]
+    assert counting.embedded == ["alpha text"]
+
+
+def test_a_store_written_with_its_vectors_inside_the_archive_is_still_read(
+    model: EmbeddingModel, tmp_path: Path
+) -> None:
+    """Stores written before the vectors had a file of their own: an upgrade must not
+    embed a large corpus again."""
+    from retrieval.embedding_store import list_digest
+
+    store_dir = tmp_path / "embeddings"
+    store_dir.mkdir()
+    texts = ["alpha text", "beta text"]
+    vectors = model.embed(texts)
+    from retrieval.embedding_store import _key_array, _text_keys
+
+    np.savez(
+        store_dir / f"{model.model_id}.npz",
+        keys=_key_array(_text_keys(texts)),
+        vectors=vectors,
+        digest=np.frombuffer(list_digest(texts), dtype=np.uint8),
+    )
+    counting = CountingModel(model)
+    again = EmbeddingStore(store_dir, shipped=None).vectors(counting, texts[::-1])  # type: ignore[arg-type]
+    assert counting.embedded == []
+    assert np.array_equal(again, vectors[::-1])
+
+
 def test_the_shipped_store_covers_the_shipped_seeds(model: EmbeddingModel) -> None:
     """Fails when the seeds, the chunker or the model change without
     `python -m retrieval.embedding_store` being run: the first answer would then wait."""
