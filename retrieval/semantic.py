@@ -133,28 +133,20 @@ def _embedded_texts_digest(
     """A digest of the list of texts the index embeds (each unit's own text, then every
     sentence's, then the background), taken over what makes them rather than over them:
     at 100,000 passages, making 843,000 sentence texts only to find that their vectors
-    are stored took a fifth of a start from the cache. A unit's own text usually ends
-    with its quoted text (after a section title): then only what comes before is taken,
-    and the quoted text once."""
+    are stored took a fifth of a start from the cache."""
     spans = np.fromiter(
         itertools.chain.from_iterable(itertools.chain.from_iterable(u.sentences for u in units)),
         dtype=np.int64,
         count=2 * int(sentence_counts.sum()),
     )
-    heads = [
-        u.embed_text[: len(u.embed_text) - len(u.text)] if u.embed_text.endswith(u.text) else None
-        for u in units
-    ]
     digest = hashlib.sha256(f"sentence texts v{SENTENCE_TEXTS_VERSION}".encode())
     for texts in (
         [u.text for u in units],
-        ["" if head is None else head for head in heads],
-        [u.embed_text for u, head in zip(units, heads, strict=True) if head is None],
+        [u.embed_head for u in units],
         [u.sentence_context for u in units],
         background,
     ):
         digest.update(list_digest(texts))
-    digest.update(np.array([head is None for head in heads], dtype=bool).tobytes())
     digest.update(sentence_counts.tobytes())
     digest.update(spans.tobytes())
     return digest.digest()[:16]

@@ -34,7 +34,7 @@ FIELD_DESCRIPTIONS = {
 _NOT_UNITS = frozenset({"title"})
 
 
-SENTENCE_TEXTS_VERSION = 1  # of `SearchUnit.sentence_embed_texts`
+SENTENCE_TEXTS_VERSION = 1  # of how `SearchUnit` makes `embed_text` and `sentence_embed_texts`
 
 SentenceSpans = tuple[tuple[tuple[int, int], ...], ...]  # per passage, in corpus order
 
@@ -48,8 +48,11 @@ class SearchUnit:
     unit_id: str
     section: str | None
     text: str  # what is quoted
-    index_text: str  # what BM25 indexes
-    embed_text: str  # what the unit's own embedding sees
+    # What BM25 indexes and what the unit's own embedding sees are a head (a section
+    # title, a field's description) before `text`: kept apart, and joined only when
+    # indexing or embedding, which a start from the cache does neither of.
+    index_head: str
+    embed_head: str
     given_sentences: tuple[tuple[int, int], ...] | None = None  # None: found in `text`
     sentence_context: str = ""  # embedded before each sentence (a field's description)
 
@@ -57,6 +60,14 @@ class SearchUnit:
         if self.given_sentences is not None:  # set now: a cached_property's first read
             # costs more than the attribute (0.4 s over 110,000 units read from the cache)
             object.__setattr__(self, "sentences", self.given_sentences)
+
+    @property
+    def index_text(self) -> str:
+        return self.index_head + self.text
+
+    @property
+    def embed_text(self) -> str:
+        return self.embed_head + self.text
 
     @functools.cached_property
     def sentences(self) -> tuple[tuple[int, int], ...]:
@@ -69,7 +80,8 @@ class SearchUnit:
     def sentence_embed_texts(self) -> list[str]:
         """What the model sees of each sentence. The embedding store finds a start's
         vectors by a digest of what makes these texts (see `retrieval.semantic`), not of
-        the texts themselves: a change here must bump SENTENCE_TEXTS_VERSION."""
+        the texts themselves: a change here or in `embed_text` must bump
+        SENTENCE_TEXTS_VERSION."""
         return [f"{self.sentence_context}{self.text[a:b]}" for a, b in self.sentences]
 
 
@@ -80,15 +92,14 @@ def passage_sentence_spans(text: str) -> list[tuple[int, int]]:
 def passage_unit(
     passage: Passage, sentences: tuple[tuple[int, int], ...] | None = None
 ) -> SearchUnit:
-    titled = f"{passage.section}\n{passage.text}" if passage.section else passage.text
     return SearchUnit(
         kind="passage",
         doc_id=passage.doc_id,
         unit_id=passage.id,
         section=passage.section,
         text=passage.text,
-        index_text=titled,
-        embed_text=f"{passage.section}. {passage.text}" if passage.section else passage.text,
+        index_head=f"{passage.section}\n" if passage.section else "",
+        embed_head=f"{passage.section}. " if passage.section else "",
         given_sentences=sentences,
     )
 
@@ -106,8 +117,8 @@ def metadata_unit(document: Document, entry: MetadataEntry) -> SearchUnit:
         unit_id=entry.entry_id,
         section=FIELD_LABELS.get(entry.field, entry.field),
         text=entry.text,
-        index_text=f"{description}\n{entry.text}",
-        embed_text=f"{description}: {entry.text}",
+        index_head=f"{description}\n",
+        embed_head=f"{description}: ",
         given_sentences=tuple(lines) or ((0, len(entry.text)),),
         sentence_context=f"{description}: ",
     )
