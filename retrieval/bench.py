@@ -30,7 +30,7 @@ import statistics
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.analyzer import Analyzer
+from retrieval.embedding_store import EmbeddingStore
 from retrieval.scoring import BM25Params
 from retrieval.sparse import SparseBM25
 
@@ -174,17 +175,17 @@ class Search(Engine):
 
     def __init__(self) -> None:
         self.retriever: Any = None
-        self._folder = tempfile.TemporaryDirectory(prefix="bench-corpus-")
 
     def build(self, passages: list[str]) -> None:
         from corpus import load_corpus
         from retrieval.search import Retriever
 
-        folder = Path(self._folder.name)
-        for number in range(FILES):
-            paragraphs = [_with_sentences(p) for p in passages[number::FILES]]
-            (folder / f"file-{number:03d}.txt").write_text("\n\n".join(paragraphs), "utf-8")
-        corpus = load_corpus(folder)
+        with tempfile.TemporaryDirectory(prefix="bench-corpus-") as name:
+            folder = Path(name)
+            for number in range(FILES):
+                paragraphs = [_with_sentences(p) for p in passages[number::FILES]]
+                (folder / f"file-{number:03d}.txt").write_text("\n\n".join(paragraphs), "utf-8")
+            corpus = load_corpus(folder)
         self.retriever = Retriever(corpus, semantic=self._semantic(corpus))
 
     def _semantic(self, corpus: Any) -> Any:
@@ -208,20 +209,21 @@ class HybridSearch(Search):
         model = load_model()
         if model is None:
             raise SystemExit("the shipped model does not load")
-        return SemanticIndex.build(units_for(corpus), model, _RandomVectors(model))  # type: ignore[arg-type]
+        return SemanticIndex.build(units_for(corpus), model, _RandomVectors())
 
 
-class _RandomVectors:
-    """An EmbeddingStore stand-in: random unit vectors for the corpus's texts."""
+class _RandomVectors(EmbeddingStore):
+    """An embedding store that holds nothing and gives random unit vectors for the
+    corpus's texts."""
 
-    last_embedded = 0
+    def __init__(self) -> None:
+        super().__init__(None, shipped=None)
 
-    def __init__(self, model: Any) -> None:
-        self.dimension = model.dimension
-
-    def vectors(self, model: Any, texts: list[str], progress: Any = None) -> np.ndarray:
+    def vectors(
+        self, model: Any, texts: Sequence[str], progress: Any = None, digest: bytes | None = None
+    ) -> np.ndarray:
         generator = np.random.default_rng(SEED)
-        vectors = generator.standard_normal((len(texts), self.dimension), dtype=np.float32)
+        vectors = generator.standard_normal((len(texts), model.dimension), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors
 
