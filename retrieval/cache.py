@@ -175,6 +175,25 @@ class IndexCache:
             log.warning("not using the cached sentence spans in %s: %s", folder, error)
             return None
 
+    def add_sentences(self, key: str, sentences: SentenceSpans) -> None:
+        """Give the entry for `key` the passages' sentence spans it lacks (it was built
+        words only, or its spans were damaged): the spans first, then the manifest that
+        names them, each replaced atomically, so a reader sees the entry with or without."""
+        folder = self.root / key
+        try:
+            manifest = json.loads((folder / _MANIFEST).read_text("utf-8"))
+            handle, temporary = tempfile.mkstemp(prefix=".writing-", suffix=".npz", dir=folder)
+            os.close(handle)
+            _write_sentences(Path(temporary), sentences)
+            manifest[_SENTENCES] = _sha256(Path(temporary))
+            Path(temporary).replace(folder / _SENTENCES)
+            handle, temporary = tempfile.mkstemp(prefix=".writing-", suffix=".json", dir=folder)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(manifest, out)
+            Path(temporary).replace(folder / _MANIFEST)
+        except (OSError, ValueError) as error:  # not fatal: the next start splits again
+            log.warning("could not add the sentence spans to %s: %s", folder, error)
+
     def save(
         self,
         key: str,
@@ -198,11 +217,7 @@ class IndexCache:
                 np.savez(handle, **{n: getattr(index, n) for n in _ARRAYS})
             written = list(_FILES)
             if sentences is not None:
-                counts = np.array([len(spans) for spans in sentences], dtype=np.int32)
-                flat = [pair for spans in sentences for pair in spans]
-                spans_array = np.array(flat, dtype=np.int64).reshape(-1, 2)
-                with (staging / _SENTENCES).open("wb") as handle:
-                    np.savez(handle, counts=counts, spans=spans_array)
+                _write_sentences(staging / _SENTENCES, sentences)
                 written.append(_SENTENCES)
             manifest = {name: _sha256(staging / name) for name in written}
             (staging / _MANIFEST).write_text(json.dumps(manifest), "utf-8")  # written last
@@ -216,6 +231,14 @@ class IndexCache:
                     shutil.rmtree(other, ignore_errors=True)
         except OSError as error:
             log.warning("could not write the index cache in %s: %s", self.root, error)
+
+
+def _write_sentences(file: Path, sentences: SentenceSpans) -> None:
+    counts = np.array([len(spans) for spans in sentences], dtype=np.int32)
+    flat = [pair for spans in sentences for pair in spans]
+    spans_array = np.array(flat, dtype=np.int64).reshape(-1, 2)
+    with file.open("wb") as handle:
+        np.savez(handle, counts=counts, spans=spans_array)
 
 
 def _check_sources(corpus: Corpus, corpus_dir: Path) -> None:

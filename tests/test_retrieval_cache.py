@@ -135,3 +135,31 @@ def test_a_words_only_build_keeps_no_sentences_it_never_split(
     Library(corpus_dir, tmp_path / "data", EngineSettings(semantic=False)).load()
     (entry,) = (tmp_path / "data" / "index-cache").iterdir()
     assert not (entry / "sentences.npz").exists()
+
+
+def test_switching_the_semantic_layer_reuses_the_entry_and_a_hybrid_start_completes_it(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BOT_SEMANTIC does not shape the corpus, the index or the speller: a words-only
+    build serves a hybrid start, which adds the sentence spans it had to find, so the
+    next hybrid start splits nothing; and the words-only start after it still hits."""
+    from retrieval.engine import EngineSettings
+
+    data = tmp_path / "data"
+    words_only = EngineSettings(semantic=False)
+    assert not Library(corpus_dir, data, words_only).load().from_cache
+    hybrid = Library(corpus_dir, data)
+    assert hybrid.load().from_cache
+    (entry,) = (data / "index-cache").iterdir()
+    assert (entry / "sentences.npz").exists()
+
+    def no_splitting(text: str) -> list[tuple[int, int]]:
+        raise AssertionError("split a passage the cache had the sentences of")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("retrieval.units.sentence_spans", no_splitting)
+        again = Library(corpus_dir, data)
+        assert again.load().from_cache
+    assert again.snapshot.retriever.search(QUESTION) == hybrid.snapshot.retriever.search(QUESTION)
+    assert Library(corpus_dir, data, words_only).load().from_cache
+    assert [p.name for p in (data / "index-cache").iterdir()] == [entry.name]
