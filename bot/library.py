@@ -8,9 +8,12 @@ new one, never from a half-built one. A reload that loads no document keeps the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import hashlib
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +74,23 @@ def index_settings(
     return (config, engine.model_folder, sorted(removed))
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a snapshot is built. Loading 100,000 passages
+    makes millions of objects that live as long as the snapshot, and the collector
+    rescanned them as they came: 0.6 s of a 5.8 s start from the cache. Only garbage held
+    in reference cycles waits, until the build ends; the collector's state is restored
+    even when the build fails."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@collector_paused()
 def build_snapshot(
     corpus_dir: Path,
     cache: IndexCache | None = None,

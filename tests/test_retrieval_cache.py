@@ -163,3 +163,32 @@ def test_switching_the_semantic_layer_reuses_the_entry_and_a_hybrid_start_comple
     assert again.snapshot.retriever.search(QUESTION) == hybrid.snapshot.retriever.search(QUESTION)
     assert Library(corpus_dir, data, words_only).load().from_cache
     assert [p.name for p in (data / "index-cache").iterdir()] == [entry.name]
+
+
+def test_the_cycle_collector_is_paused_while_a_snapshot_is_built_and_restored_after(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import bot.library
+    from retrieval.engine import build_retriever
+
+    enabled_during: list[bool] = []
+
+    def recording(*args: object, **kwargs: object) -> Retriever:
+        enabled_during.append(gc.isenabled())
+        return build_retriever(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("bot.library.build_retriever", recording)
+    assert gc.isenabled()
+    Library(corpus_dir, tmp_path / "data").load()
+    assert enabled_during == [False]
+    assert gc.isenabled()
+
+    def failing(*args: object, **kwargs: object) -> Retriever:
+        raise RuntimeError("the build failed")
+
+    monkeypatch.setattr("bot.library.build_retriever", failing)
+    with pytest.raises(RuntimeError):
+        bot.library.build_snapshot(corpus_dir)
+    assert gc.isenabled(), "a failed build left the collector off"
