@@ -137,7 +137,7 @@ def test_a_words_only_build_keeps_no_sentences_it_never_split(
     assert not (entry / "sentences.npz").exists()
 
 
-def test_switching_the_semantic_layer_reuses_the_entry_and_a_hybrid_start_completes_it(
+def test_switching_the_semantic_layer_or_model_reuses_the_entry_and_hybrid_completes_it(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """BOT_SEMANTIC does not shape the corpus, the index or the speller: a words-only
@@ -162,6 +162,8 @@ def test_switching_the_semantic_layer_reuses_the_entry_and_a_hybrid_start_comple
         assert again.load().from_cache
     assert again.snapshot.retriever.search(QUESTION) == hybrid.snapshot.retriever.search(QUESTION)
     assert Library(corpus_dir, data, words_only).load().from_cache
+    other_model = EngineSettings(semantic=False, model_dir=tmp_path / "another-model")
+    assert Library(corpus_dir, data, other_model).load().from_cache
     assert [p.name for p in (data / "index-cache").iterdir()] == [entry.name]
 
 
