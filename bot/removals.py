@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 from corpus import Corpus, Document
+from retrieval.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +62,8 @@ class RemovedDocuments:
             return
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".removed-", dir=self._path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(self._entries, out, indent=1, ensure_ascii=False)
-            Path(temporary).replace(self._path)
+            text = json.dumps(self._entries, indent=1, ensure_ascii=False)
+            write_atomically(self._path, lambda out: out.write(text.encode("utf-8")), ".removed-")
         except OSError as error:
             log.error("could not remember a removal in %s: %s", self._path, error)
 

@@ -9,7 +9,6 @@ skips) and renamed into place, with a sidecar recording where it came from.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from corpus.loaders import LOADERS
 from corpus.loading import load_document
 from corpus.metadata import SIDECAR_SUFFIX
 from corpus.models import Document, LoadProblem
+from retrieval.atomic import write_atomically
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
@@ -81,8 +81,9 @@ def add_document(
         f"# Added with the bot: {name!r}, by {added_by}, on {when}.",
         *([f'url = "{_toml_string(url)}"'] if url else []),
     ]
-    _write_atomically(sidecar, ("\n".join(lines) + "\n").encode("utf-8"))
-    _write_atomically(target, content)
+    sidecar_text = ("\n".join(lines) + "\n").encode("utf-8")
+    write_atomically(sidecar, lambda out: out.write(sidecar_text), prefix=".upload-")
+    write_atomically(target, lambda out: out.write(content), prefix=".upload-")
     return Added(target, document, len(passages))
 
 
@@ -96,10 +97,3 @@ def _free_name(folder: Path, name: str) -> Path:
     while candidate.exists() or candidate.with_name(candidate.stem + SIDECAR_SUFFIX).exists():
         candidate, number = folder / f"{stem}-{number}{suffix}", number + 1
     return candidate
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".upload-", dir=path.parent)
-    with os.fdopen(handle, "wb") as out:
-        out.write(content)
-    Path(temporary).replace(path)

@@ -30,11 +30,13 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from corpus.models import Corpus
 from corpus.scan import scan_corpus
+from retrieval.atomic import write_atomically
 from retrieval.scoring import BM25Params, Variant
 from retrieval.sparse import SparseBM25
 from retrieval.spelling import SpellingCorrector
@@ -182,15 +184,11 @@ class IndexCache:
         folder = self.root / key
         try:
             manifest = json.loads((folder / _MANIFEST).read_text("utf-8"))
-            handle, temporary = tempfile.mkstemp(prefix=".writing-", suffix=".npz", dir=folder)
-            os.close(handle)
-            _write_sentences(Path(temporary), sentences)
-            manifest[_SENTENCES] = _sha256(Path(temporary))
-            Path(temporary).replace(folder / _SENTENCES)
-            handle, temporary = tempfile.mkstemp(prefix=".writing-", suffix=".json", dir=folder)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(manifest, out)
-            Path(temporary).replace(folder / _MANIFEST)
+            write_atomically(folder / _SENTENCES, lambda out: _write_sentences(out, sentences))
+            manifest[_SENTENCES] = _sha256(folder / _SENTENCES)
+            write_atomically(
+                folder / _MANIFEST, lambda out: out.write(json.dumps(manifest).encode())
+            )
         except (OSError, ValueError) as error:  # not fatal: the next start splits again
             log.warning("could not add the sentence spans to %s: %s", folder, error)
 
@@ -217,7 +215,8 @@ class IndexCache:
                 np.savez(handle, **{n: getattr(index, n) for n in _ARRAYS})
             written = list(_FILES)
             if sentences is not None:
-                _write_sentences(staging / _SENTENCES, sentences)
+                with (staging / _SENTENCES).open("wb") as handle:
+                    _write_sentences(handle, sentences)
                 written.append(_SENTENCES)
             manifest = {name: _sha256(staging / name) for name in written}
             (staging / _MANIFEST).write_text(json.dumps(manifest), "utf-8")  # written last
@@ -233,12 +232,10 @@ class IndexCache:
             log.warning("could not write the index cache in %s: %s", self.root, error)
 
 
-def _write_sentences(file: Path, sentences: SentenceSpans) -> None:
+def _write_sentences(out: BinaryIO, sentences: SentenceSpans) -> None:
     counts = np.array([len(spans) for spans in sentences], dtype=np.int32)
     flat = [pair for spans in sentences for pair in spans]
-    spans_array = np.array(flat, dtype=np.int64).reshape(-1, 2)
-    with file.open("wb") as handle:
-        np.savez(handle, counts=counts, spans=spans_array)
+    np.savez(out, counts=counts, spans=np.array(flat, dtype=np.int64).reshape(-1, 2))
 
 
 def _check_sources(corpus: Corpus, corpus_dir: Path) -> None:

@@ -12,15 +12,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
+from retrieval.atomic import write_atomically
 from retrieval.embedding import DEFAULT_MODEL_DIR, EmbeddingModel
 
 log = logging.getLogger(__name__)
@@ -175,8 +173,8 @@ class EmbeddingStore:
         vectors_file = file.with_name(f"{model_id}-{stored.digest.hex()}.npy")
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(vectors_file, lambda out: np.save(out, stored.matrix))
-            _write_atomically(
+            write_atomically(vectors_file, lambda out: np.save(out, stored.matrix))
+            write_atomically(
                 file,
                 lambda out: np.savez(
                     out,
@@ -190,16 +188,6 @@ class EmbeddingStore:
                     other.unlink(missing_ok=True)
         except OSError as error:
             log.warning("could not write the embedding store in %s: %s", self.folder, error)
-
-
-def _write_atomically(file: Path, write: Callable[[BinaryIO], None]) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".writing-", suffix=file.suffix, dir=file.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-        Path(temporary).replace(file)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def _read_file(file: Path, dimension: int) -> _Stored:
