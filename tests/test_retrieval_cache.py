@@ -12,7 +12,7 @@ import pytest
 
 from bot.library import Library, index_settings
 from corpus import default_corpus_dir
-from retrieval.cache import IndexCache, corpus_key
+from retrieval.cache import IndexCache, corpus_key, fingerprinted_sources
 from retrieval.search import RetrievalConfig, Retriever
 
 QUESTION = "What did military leadership in Estonia and Latvia say about anti-personnel mines?"
@@ -194,3 +194,14 @@ def test_the_cycle_collector_is_paused_while_a_snapshot_is_built_and_restored_af
     with pytest.raises(RuntimeError):
         bot.library.build_snapshot(corpus_dir)
     assert gc.isenabled(), "a failed build left the collector off"
+
+
+def test_the_code_in_the_key_is_what_shapes_an_index_not_the_benchmarks(tmp_path: Path) -> None:
+    for name in ("corpus/chunking.py", "retrieval/search.py", "retrieval/bench_scale.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("# code\n")
+    covered = [p.relative_to(tmp_path).as_posix() for p in fingerprinted_sources(tmp_path)]
+    assert covered == ["corpus/chunking.py", "retrieval/search.py"]
+    shipped = {p.name for p in fingerprinted_sources()}
+    assert {"search.py", "cache.py", "analyzer.py", "chunking.py"} <= shipped
+    assert not any(name.startswith("bench") for name in shipped)
