@@ -182,9 +182,7 @@ class Search(Engine):
 
         with tempfile.TemporaryDirectory(prefix="bench-corpus-") as name:
             folder = Path(name)
-            for number in range(FILES):
-                paragraphs = [_with_sentences(p) for p in passages[number::FILES]]
-                (folder / f"file-{number:03d}.txt").write_text("\n\n".join(paragraphs), "utf-8")
+            write_corpus_files(folder, passages)
             corpus = load_corpus(folder)
         self.retriever = Retriever(corpus, semantic=self._semantic(corpus))
 
@@ -226,6 +224,15 @@ class _RandomVectors(EmbeddingStore):
         vectors = generator.standard_normal((len(texts), model.dimension), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors
+
+
+def write_corpus_files(folder: Path, passages: Sequence[str], files: int = FILES) -> None:
+    """The passages as `files` text files of paragraphs, as the corpus loader reads a
+    folder of documents; each passage is cut into sentences of SENTENCE_WORDS words."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(files):
+        paragraphs = [_with_sentences(p) for p in passages[number::files]]
+        (folder / f"file-{number:03d}.txt").write_text("\n\n".join(paragraphs), "utf-8")
 
 
 def _with_sentences(passage: str) -> str:

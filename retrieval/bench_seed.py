@@ -43,7 +43,8 @@ def _questions() -> list[str]:
     return questions or [QUESTION] * 50
 
 
-def _run(args: list[str], env: dict[str, str], stdin: str | None = None) -> float:
+def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> float:
+    """Seconds from starting `ihlbot ARGS` as a new process to its exit (which must be 0)."""
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
@@ -56,7 +57,8 @@ def _run(args: list[str], env: dict[str, str], stdin: str | None = None) -> floa
     return time.perf_counter() - started
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values fall (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
@@ -71,10 +73,11 @@ def main(argv: list[str] | None = None) -> None:
     modes = {"hybrid": {**base, "BOT_SEMANTIC": "on"}, "lexical": {**base, "BOT_SEMANTIC": "off"}}
     rows: dict[str, dict[str, float]] = {}
     for mode, env in modes.items():
-        _run(["ask", QUESTION], env)  # warm the data folder and the OS file cache
-        start = statistics.median(_run(["ask", QUESTION], env) for _ in range(args.runs))
-        one = statistics.median(_run(["ask"], env, QUESTION + "\n") for _ in range(3))
-        many = statistics.median(_run(["ask"], env, "\n".join(questions) + "\n") for _ in range(3))
+        run_cli(["ask", QUESTION], env)  # warm the data folder and the OS file cache
+        start = statistics.median(run_cli(["ask", QUESTION], env) for _ in range(args.runs))
+        one = statistics.median(run_cli(["ask"], env, QUESTION + "\n") for _ in range(3))
+        lines = "\n".join(questions) + "\n"
+        many = statistics.median(run_cli(["ask"], env, lines) for _ in range(3))
         retriever = build_retriever(
             load_corpus(default_corpus_dir()), EngineSettings(semantic=mode == "hybrid")
         )
@@ -87,8 +90,8 @@ def main(argv: list[str] | None = None) -> None:
         rows[mode] = {
             "start_s": start,
             "stdin_ms": (many - one) / (len(questions) - 1) * 1000,
-            "p50_ms": _percentile(times, 0.5) * 1000,
-            "p95_ms": _percentile(times, 0.95) * 1000,
+            "p50_ms": percentile(times, 0.5) * 1000,
+            "p95_ms": percentile(times, 0.95) * 1000,
         }
     rows["bm25s"] = _bm25s(questions)
     print(f"shipped corpus, {len(questions)} questions, start = median of {args.runs} runs")
@@ -122,7 +125,7 @@ def _bm25s(questions: list[str]) -> dict[str, float]:
         if tokens.vocab:
             index.retrieve(tokens, k=3, show_progress=False)
         times.append(time.perf_counter() - begun)
-    return {"p50_ms": _percentile(times, 0.5) * 1000, "p95_ms": _percentile(times, 0.95) * 1000}
+    return {"p50_ms": percentile(times, 0.5) * 1000, "p95_ms": percentile(times, 0.95) * 1000}
 
 
 if __name__ == "__main__":
