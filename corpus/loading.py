@@ -5,6 +5,7 @@ One bad file never stops the others from loading: its problem names the file and
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -74,9 +75,11 @@ def load_document(
     if metadata.title:  # guessed from the file's own text: bounded like any inferred title
         metadata = metadata.model_copy(update={"title": bounded_title(metadata.title)})
     sidecar = sidecar_path(path)
+    sidecar_sha256 = None
     if sidecar.is_file():
         try:
             metadata = read_sidecar(sidecar).merged_over(metadata)
+            sidecar_sha256 = _file_sha256(sidecar)
         except LoadError as error:
             problems.append(
                 LoadProblem(
@@ -92,10 +95,51 @@ def load_document(
         metadata=metadata,
         content=content,
     )
+    if sidecar_sha256 is not None:
+        document = document.model_copy(update={"sidecar_sha256": sidecar_sha256})
     passages = chunk_document(document)
     if not passages:
         raise LoadError("no quotable sentences were found in it")
     return document, passages
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class _Previous:
+    """An earlier load's documents and passages, by document id."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.documents = {d.id: d for d in corpus.documents}
+        self.passages: dict[str, list[Passage]] = {}
+        for passage in corpus.passages:
+            self.passages.setdefault(passage.doc_id, []).append(passage)
+
+    def unchanged(
+        self, path: Path, doc_id: str, source_file: str
+    ) -> tuple[Document, list[Passage]] | None:
+        """The earlier document and passages for this file, when they are what loading
+        it again would give: the same id and place, the same bytes, the same sidecar (the
+        code and settings that load it are the caller's to match). None otherwise."""
+        document = self.documents.get(doc_id)
+        if document is None or document.source_file != source_file:
+            return None
+        sidecar = sidecar_path(path)
+        if (_file_sha256(sidecar) if sidecar.is_file() else None) != document.sidecar_sha256:
+            return None
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            content = path.read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(content).hexdigest() != document.content_sha256:
+            return None
+        return document, self.passages.get(doc_id, [])
 
 
 def corpus_files(directory: Path) -> list[Path]:
@@ -114,8 +158,12 @@ def _document_id(relative: Path, taken: set[str]) -> str:
     return candidate
 
 
-def load_corpus(directory: Path) -> Corpus:
-    """Every document in the folder with its passages, and a problem for each file skipped."""
+def load_corpus(directory: Path, previous: Corpus | None = None) -> Corpus:
+    """Every document in the folder with its passages, and a problem for each file skipped.
+
+    `previous`, an earlier load of the same folder by the same code, lends the documents
+    whose file and sidecar are unchanged (at 100,000 passages in 500 files, loading them
+    all again is most of a reload after one file changed)."""
     directory = Path(directory)
     if not directory.is_dir():
         return Corpus(
@@ -127,14 +175,15 @@ def load_corpus(directory: Path) -> Corpus:
     problems: list[LoadProblem] = list(scan.problems)
     taken: set[str] = set()
     seen: dict[str, str] = {}  # content digest -> the file that had it first
+    earlier = _Previous(previous) if previous is not None else None
     for path in scan.files:
         relative = path.relative_to(directory)
+        doc_id = _document_id(relative, taken)
         try:
-            document, doc_passages = load_document(
-                path,
-                doc_id=_document_id(relative, taken),
-                source_file=relative.as_posix(),
-                problems=problems,
+            document, doc_passages = (
+                earlier.unchanged(path, doc_id, relative.as_posix()) if earlier else None
+            ) or load_document(
+                path, doc_id=doc_id, source_file=relative.as_posix(), problems=problems
             )
         except LoadError as error:
             problems.append(LoadProblem(file=relative.as_posix(), reason=str(error)))

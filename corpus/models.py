@@ -54,6 +54,9 @@ class Document(_Frozen):
     related: tuple[str, ...] = ()
     reading_time: str | None = None
     content_sha256: str
+    # The metadata sidecar read with the file (None: none was read), so that a reload can
+    # tell an unchanged document, whose passages it keeps, from one to load again.
+    sidecar_sha256: str | None = None
 
     @property
     def published_text(self) -> str | None:
