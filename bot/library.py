@@ -19,9 +19,10 @@ from pathlib import Path
 
 from bot.removals import RemovedDocuments, without
 from corpus import Corpus, Document, LoadProblem, load_corpus
-from retrieval.cache import IndexCache, corpus_key
+from retrieval.cache import IndexCache, build_key, corpus_key
 from retrieval.embedding_store import Progress
 from retrieval.engine import EngineSettings, build_retriever
+from retrieval.reuse import PreviousIndex
 from retrieval.search import RetrievalConfig, Retriever
 from retrieval.units import passage_sentences
 
@@ -122,10 +123,17 @@ def build_snapshot(
         if sentences is None and (found := passage_sentences(retriever.units)) is not None:
             cache.add_sentences(key, found)  # the entry was built words only
         return Snapshot(corpus, retriever, time.time()), corpus, True
-    corpus = without(load_corpus(corpus_dir), removed)
+    build = build_key(settings) if cache and key else None
+    earlier = cache.previous(build, key) if cache and key and build else None
+    corpus = without(load_corpus(corpus_dir, earlier[1] if earlier else None), removed)
     if not corpus.documents:
         return None, corpus, False
-    retriever = build_retriever(corpus, engine, config=config, progress=progress)
+    previous = None
+    if earlier is not None and cache is not None:
+        old_key, old_corpus, old_index = earlier
+        spans = cache.load_sentences(old_key, len(old_corpus.passages))
+        previous = PreviousIndex(old_corpus, old_index, spans)
+    retriever = build_retriever(corpus, engine, config=config, progress=progress, previous=previous)
     if cache and key:
         cache.save(
             key,
@@ -133,6 +141,7 @@ def build_snapshot(
             retriever.index,
             retriever.corrector.speller,
             passage_sentences(retriever.units),
+            build=build,
         )
     return Snapshot(corpus, retriever, time.time()), corpus, False
 

@@ -45,8 +45,8 @@ from retrieval.vocabulary import DEFAULT_VOCABULARY
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2
-_ARRAYS = ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len")
+CACHE_FORMAT = 3  # 3: term counts in index.npz, the build key in the manifest
+_ARRAYS = ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len", "tf")
 _FILES = ("corpus.json", "terms.json", "index.npz", "speller.json")
 _SENTENCES = "sentences.npz"  # optional: written when the build had split every passage
 _MANIFEST = "manifest.json"
@@ -82,11 +82,19 @@ def fingerprinted_sources(root: Path = _ROOT) -> list[Path]:
     ]
 
 
+def build_key(settings: object, vocabulary: Path = DEFAULT_VOCABULARY) -> str:
+    """A digest of what shapes an index besides the corpus files: the cache format, the
+    code, the settings, the vocabulary. Two entries with the same build key differ only
+    by their files, so one can lend the other what an unchanged file gave."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{code_fingerprint()}|{settings!r}".encode())
+    digest.update(vocabulary.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 def corpus_key(corpus_dir: Path, settings: object, vocabulary: Path = DEFAULT_VOCABULARY) -> str:
     """A digest of everything the index is built from. Files that vanish while they are
     listed, and names that are not UTF-8, do not make it fail."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{code_fingerprint()}|{settings!r}".encode())
-    digest.update(vocabulary.read_bytes())
+    digest = hashlib.sha256(build_key(settings, vocabulary).encode())
     scan = scan_corpus(Path(corpus_dir))
     for path in sorted(scan.files + scan.sidecars):
         try:
@@ -166,6 +174,28 @@ class IndexCache:
             return None
         return corpus, index, speller
 
+    def previous(self, build: str, key: str) -> tuple[str, Corpus, SparseBM25] | None:
+        """The entry kept from an earlier build with the same build key, other than `key`
+        (which missed): (its key, corpus, index), for a rebuild to reuse what the files
+        that did not change gave. None when there is none, or it does not check out (it
+        is then dropped, as by `load`). Its documents are not checked against the folder
+        here: the loader reuses a document only after comparing its file's bytes."""
+        try:
+            entries = [e for e in self.root.iterdir() if e.is_dir() and e.name != key]
+        except OSError:
+            return None
+        for folder in entries:
+            try:
+                manifest = json.loads((folder / _MANIFEST).read_text("utf-8"))
+            except (OSError, ValueError):
+                continue
+            if manifest.get("build") != build:
+                continue
+            loaded = self.load(folder.name)
+            if loaded is not None:
+                return folder.name, loaded[0], loaded[1]
+        return None
+
     def load_sentences(self, key: str, passages: int) -> SentenceSpans | None:
         """The passages' sentence spans of the entry for `key`, if it kept them (a hybrid
         build splits every passage; a start from the cache need not split them again).
@@ -212,8 +242,10 @@ class IndexCache:
         index: SparseBM25,
         speller: SpellingCorrector,
         sentences: SentenceSpans | None = None,
+        build: str | None = None,
     ) -> None:
-        """Write atomically (a temporary folder renamed into place), then drop older keys."""
+        """Write atomically (a temporary folder renamed into place), then drop older keys.
+        `build`: the entry's build key, which lets the next rebuild reuse it."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.root))
@@ -231,7 +263,9 @@ class IndexCache:
                 with (staging / _SENTENCES).open("wb") as handle:
                     _write_sentences(handle, sentences)
                 written.append(_SENTENCES)
-            manifest = {name: _sha256(staging / name) for name in written}
+            manifest: dict[str, str] = {name: _sha256(staging / name) for name in written}
+            if build is not None:
+                manifest["build"] = build
             (staging / _MANIFEST).write_text(json.dumps(manifest), "utf-8")  # written last
             target = self.root / key
             if target.exists():

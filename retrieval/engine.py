@@ -16,6 +16,7 @@ from corpus.models import Corpus
 from retrieval.analyzer import Analyzer
 from retrieval.embedding import DEFAULT_MODEL_DIR, EmbeddingModel, load_model
 from retrieval.embedding_store import EmbeddingStore, Progress
+from retrieval.reuse import PreviousIndex, reused_index, reused_sentences
 from retrieval.search import RetrievalConfig, Retriever
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
@@ -61,12 +62,20 @@ def build_retriever(
     progress: Progress | None = None,
     speller: SpellingCorrector | None = None,
     sentences: SentenceSpans | None = None,
+    previous: PreviousIndex | None = None,
 ) -> Retriever:
     """A retriever over `corpus`: lexical always, semantic when the settings and the model
-    allow it. `sentences`: the passages' sentence spans, when the index cache kept them."""
+    allow it. `sentences`: the passages' sentence spans, when the index cache kept them.
+    `previous`: the index this one replaces, built by the same code and settings, which
+    lends what its unchanged passages gave (see `retrieval.reuse`)."""
     model = embedding_model(settings)
     semantic = None
-    units = units_for(corpus, sentences)
+    analyzer = analyzer or Analyzer()
+    lent = reused_sentences(corpus, previous) if previous and sentences is None else None
+    units = units_for(corpus, sentences or lent)
+    if previous is not None and index is None:
+        index, analysed = reused_index(units, previous, analyzer)
+        log.info("indexed %d of %d units anew; the others were unchanged", analysed, len(units))
     if model is not None and corpus.passages:
         store = EmbeddingStore(settings.embeddings_dir)
         semantic = SemanticIndex.build(units, model, store, progress)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ class SparseBM25:
     doc_freq: npt.NDArray[np.int32]
     idf: npt.NDArray[np.float64]
     doc_len: npt.NDArray[np.int32]
+    tf: npt.NDArray[np.uint32]  # each posting's term count: what `rebuilt` keeps
 
     @property
     def size(self) -> int:
@@ -55,7 +56,7 @@ class SparseBM25:
             lengths.append(len(terms))
             flat.extend(map(vocabulary.__getitem__, terms))
         term_ids = dict(vocabulary)
-        n_docs, n_terms = len(lengths), len(term_ids)
+        n_docs = len(lengths)
         if n_docs == 0:
             raise ValueError("cannot index an empty corpus")
         doc_len = np.frombuffer(lengths, dtype=np.int32).copy()
@@ -67,12 +68,25 @@ class SparseBM25:
         pair_terms = (pairs // n_docs).astype(np.int32)
         postings = (pairs % n_docs).astype(np.int32)
         del pairs
+        return cls._from_postings(params, list(term_ids), pair_terms, postings, tf, doc_len)
+
+    @classmethod
+    def _from_postings(
+        cls,
+        params: BM25Params,
+        names: list[str],
+        pair_terms: npt.NDArray[np.int32],
+        postings: npt.NDArray[np.int32],
+        tf: npt.NDArray[np.integer[Any]],
+        doc_len: npt.NDArray[np.int32],
+    ) -> SparseBM25:
+        """The index from its (term, passage, count) triples, sorted by term then passage;
+        every term of `names` has at least one."""
+        n_docs, n_terms = len(doc_len), len(names)
         doc_freq = np.bincount(pair_terms, minlength=n_terms).astype(np.int32)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(doc_freq, out=indptr[1:])
-
         avgdl = float(doc_len.sum()) / n_docs
-        names = list(term_ids)
         idf_by_term = idf_table(params, dict(zip(names, doc_freq.tolist(), strict=True)), n_docs)
         idf = np.array([idf_by_term[name] for name in names], dtype=np.float64)
         weights = term_weights(
@@ -84,7 +98,7 @@ class SparseBM25:
         ).astype(np.float32)
         return cls(
             params=params,
-            term_ids=term_ids,
+            term_ids={name: i for i, name in enumerate(names)},
             indptr=indptr,
             postings=postings,
             weights=weights,
@@ -92,6 +106,59 @@ class SparseBM25:
             doc_freq=doc_freq,
             idf=idf,
             doc_len=doc_len,
+            tf=tf.astype(np.uint32),
+        )
+
+    def rebuilt(
+        self, kept: npt.NDArray[np.int64], fresh: Mapping[int, Sequence[str]]
+    ) -> SparseBM25:
+        """The index of a new list of passages, where passage i is this index's passage
+        `kept[i]` (the same text, so the same terms) when that is >= 0, and otherwise the
+        term list `fresh[i]`. Only the fresh passages are analysed; the weights are all
+        computed again, since every idf and the mean length may have moved. The result is
+        what `build` gives for the new list, up to the numbering of the terms (with
+        rank-bm25's Okapi variant, whose idf floor averages over the terms, up to the
+        order of that float sum). A passage may be kept once only."""
+        n_docs = len(kept)
+        if n_docs == 0:
+            raise ValueError("cannot index an empty corpus")
+        new_of_old = np.full(self.size, -1, dtype=np.int64)
+        reused = np.flatnonzero(kept >= 0)
+        new_of_old[kept[reused]] = reused
+        if len(np.unique(kept[reused])) != len(reused):
+            raise ValueError("a passage of the index is kept twice")
+        old_terms = np.repeat(np.arange(len(self.doc_freq), dtype=np.int64), self.doc_freq)
+        moved = new_of_old[self.postings]
+        take = moved >= 0
+        names = sorted(self.term_ids, key=self.term_ids.__getitem__)
+        vocabulary = {name: i for i, name in enumerate(names)}
+        doc_len = np.zeros(n_docs, dtype=np.int32)
+        doc_len[reused] = self.doc_len[kept[reused]]
+        flat, docs = array("q"), array("q")
+        for position, terms in fresh.items():
+            if kept[position] >= 0:
+                raise ValueError(f"passage {position} is both kept and fresh")
+            doc_len[position] = len(terms)
+            for term in terms:
+                flat.append(vocabulary.setdefault(term, len(vocabulary)))
+            docs.extend([position] * len(terms))
+        names = list(vocabulary)
+        fresh_pairs, fresh_tf = np.unique(
+            np.frombuffer(flat, dtype=np.int64) * n_docs + np.frombuffer(docs, dtype=np.int64),
+            return_counts=True,
+        )
+        terms_of = np.concatenate([old_terms[take], fresh_pairs // n_docs])
+        docs_of = np.concatenate([moved[take], fresh_pairs % n_docs])
+        tf = np.concatenate([self.tf[take].astype(np.int64), fresh_tf])
+        used, terms_of = np.unique(terms_of, return_inverse=True)  # drop vanished terms
+        order = np.lexsort((docs_of, terms_of))
+        return SparseBM25._from_postings(
+            self.params,
+            [names[i] for i in used.tolist()],
+            terms_of[order].astype(np.int32),
+            docs_of[order].astype(np.int32),
+            tf[order],
+            doc_len,
         )
 
     def scores(

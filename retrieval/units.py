@@ -142,10 +142,13 @@ def metadata_unit_count(corpus: Corpus) -> int:
     )
 
 
-def units_for(corpus: Corpus, sentences: SentenceSpans | None = None) -> tuple[SearchUnit, ...]:
+def units_for(
+    corpus: Corpus, sentences: Sequence[tuple[tuple[int, int], ...] | None] | None = None
+) -> tuple[SearchUnit, ...]:
     """Passages first, in corpus order (position i is passage i), then metadata fields.
-    `sentences`, when given (by the index cache), are the passages' sentence spans: at
-    100,000 passages, splitting them again took half of a hybrid start."""
+    `sentences`, when given (by the index cache), are the passages' sentence spans (None
+    for a passage whose spans are to be found): at 100,000 passages, splitting them again
+    took half of a hybrid start."""
     if sentences is not None and len(sentences) != len(corpus.passages):
         raise ValueError("sentence spans for another corpus")
     spans: Sequence[tuple[tuple[int, int], ...] | None] = sentences or [None] * len(corpus.passages)

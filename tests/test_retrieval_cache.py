@@ -35,7 +35,7 @@ def test_a_cached_index_answers_exactly_like_a_fresh_one(corpus_dir: Path, tmp_p
     assert cached.index is not fresh.index
     assert cached.corpus == fresh.corpus
     assert cached.index.term_ids == fresh.index.term_ids
-    for name in ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len"):
+    for name in ("indptr", "postings", "weights", "absent", "doc_freq", "idf", "doc_len", "tf"):
         assert np.array_equal(getattr(cached.index, name), getattr(fresh.index, name)), name
     assert cached.search(QUESTION) == fresh.search(QUESTION)
     # The speller's vocabulary comes from the cache too, and corrects as a fresh one does.
