@@ -123,16 +123,17 @@ def build_snapshot(
         if sentences is None and (found := passage_sentences(retriever.units)) is not None:
             cache.add_sentences(key, found)  # the entry was built words only
         return Snapshot(corpus, retriever, time.time()), corpus, True
-    build = build_key(settings) if cache and key else None
+    # Which documents are removed does not change what the others give: not in it.
+    build = build_key(config) if cache and key else None
     earlier = cache.previous(build, key) if cache and key and build else None
     corpus = without(load_corpus(corpus_dir, earlier[1] if earlier else None), removed)
     if not corpus.documents:
         return None, corpus, False
     previous = None
     if earlier is not None and cache is not None:
-        old_key, old_corpus, old_index = earlier
+        old_key, old_corpus, old_index, old_speller = earlier
         spans = cache.load_sentences(old_key, len(old_corpus.passages))
-        previous = PreviousIndex(old_corpus, old_index, spans)
+        previous = PreviousIndex(old_corpus, old_index, spans, old_speller)
     retriever = build_retriever(corpus, engine, config=config, progress=progress, previous=previous)
     if cache and key:
         cache.save(

@@ -174,9 +174,11 @@ class IndexCache:
             return None
         return corpus, index, speller
 
-    def previous(self, build: str, key: str) -> tuple[str, Corpus, SparseBM25] | None:
+    def previous(
+        self, build: str, key: str
+    ) -> tuple[str, Corpus, SparseBM25, SpellingCorrector] | None:
         """The entry kept from an earlier build with the same build key, other than `key`
-        (which missed): (its key, corpus, index), for a rebuild to reuse what the files
+        (which missed): (its key, corpus, index, speller), for a rebuild to reuse what the files
         that did not change gave. None when there is none, or it does not check out (it
         is then dropped, as by `load`). Its documents are not checked against the folder
         here: the loader reuses a document only after comparing its file's bytes."""
@@ -193,7 +195,7 @@ class IndexCache:
                 continue
             loaded = self.load(folder.name)
             if loaded is not None:
-                return folder.name, loaded[0], loaded[1]
+                return folder.name, *loaded
         return None
 
     def load_sentences(self, key: str, passages: int) -> SentenceSpans | None:

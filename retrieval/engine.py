@@ -16,7 +16,7 @@ from corpus.models import Corpus
 from retrieval.analyzer import Analyzer
 from retrieval.embedding import DEFAULT_MODEL_DIR, EmbeddingModel, load_model
 from retrieval.embedding_store import EmbeddingStore, Progress
-from retrieval.reuse import PreviousIndex, reused_index, reused_sentences
+from retrieval.reuse import PreviousIndex, reused_index, reused_sentences, reused_speller
 from retrieval.search import RetrievalConfig, Retriever
 from retrieval.semantic import SemanticIndex
 from retrieval.sparse import SparseBM25
@@ -74,8 +74,12 @@ def build_retriever(
     lent = reused_sentences(corpus, previous) if previous and sentences is None else None
     units = units_for(corpus, sentences or lent)
     if previous is not None and index is None:
-        index, analysed = reused_index(units, previous, analyzer)
-        log.info("indexed %d of %d units anew; the others were unchanged", analysed, len(units))
+        try:
+            index, analysed = reused_index(units, previous, analyzer)
+            speller = speller or reused_speller(corpus, previous, analyzer)
+            log.info("indexed %d of %d units anew; the others were unchanged", analysed, len(units))
+        except Exception:  # a bug here must cost the reuse only: the index is built whole
+            log.exception("could not reuse the previous index; indexing every unit")
     if model is not None and corpus.passages:
         store = EmbeddingStore(settings.embeddings_dir)
         semantic = SemanticIndex.build(units, model, store, progress)

@@ -11,7 +11,8 @@ idf of a term and the mean passage length move with any change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ import numpy.typing as npt
 from corpus.models import Corpus
 from retrieval.analyzer import Analyzer
 from retrieval.sparse import SparseBM25
+from retrieval.spelling import SpellingCorrector
 from retrieval.units import SearchUnit, SentenceSpans, units_for
 
 Spans = tuple[tuple[int, int], ...]
@@ -27,12 +29,13 @@ Spans = tuple[tuple[int, int], ...]
 
 @dataclass(frozen=True)
 class PreviousIndex:
-    """The corpus an index was built from, the index, and its passages' sentence spans
-    when it kept them."""
+    """The corpus an index was built from, the index, its passages' sentence spans when
+    it kept them, and its speller."""
 
     corpus: Corpus
     index: SparseBM25
     sentences: SentenceSpans | None = None
+    speller: SpellingCorrector | None = None
 
 
 def kept_positions(
@@ -71,3 +74,25 @@ def reused_sentences(corpus: Corpus, previous: PreviousIndex) -> list[Spans | No
         return None
     by_text = {p.text: s for p, s in zip(previous.corpus.passages, previous.sentences, strict=True)}
     return [by_text.get(passage.text) for passage in corpus.passages]
+
+
+def reused_speller(
+    corpus: Corpus, previous: PreviousIndex, analyzer: Analyzer
+) -> SpellingCorrector | None:
+    """The speller of `corpus` from the previous one: the words of the passages and
+    titles that went, out; of those that came, in (the vocabulary's words, the third
+    source, are the same on both sides). None without a previous speller."""
+    if previous.speller is None:
+        return None
+    old, new = _texts(previous.corpus), _texts(corpus)
+    return previous.speller.updated(_words(old - new, analyzer), _words(new - old, analyzer))
+
+
+def _texts(corpus: Corpus) -> Counter[str]:
+    return Counter(p.text for p in corpus.passages) + Counter(d.title for d in corpus.documents)
+
+
+def _words(texts: Counter[str], analyzer: Analyzer) -> Iterator[str]:
+    for text, count in texts.items():
+        for _ in range(count):
+            yield from analyzer.words(text)

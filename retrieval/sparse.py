@@ -130,6 +130,10 @@ class SparseBM25:
         old_terms = np.repeat(np.arange(len(self.doc_freq), dtype=np.int64), self.doc_freq)
         moved = new_of_old[self.postings]
         take = moved >= 0
+        # Each posting as one sortable key, term-major: term * passages + passage.
+        kept_keys = old_terms[take] * n_docs + moved[take]
+        kept_tf = self.tf[take].astype(np.int64)
+        del old_terms, moved, take
         names = sorted(self.term_ids, key=self.term_ids.__getitem__)
         vocabulary = {name: i for i, name in enumerate(names)}
         doc_len = np.zeros(n_docs, dtype=np.int32)
@@ -143,21 +147,28 @@ class SparseBM25:
                 flat.append(vocabulary.setdefault(term, len(vocabulary)))
             docs.extend([position] * len(terms))
         names = list(vocabulary)
-        fresh_pairs, fresh_tf = np.unique(
+        fresh_keys, fresh_tf = np.unique(
             np.frombuffer(flat, dtype=np.int64) * n_docs + np.frombuffer(docs, dtype=np.int64),
             return_counts=True,
         )
-        terms_of = np.concatenate([old_terms[take], fresh_pairs // n_docs])
-        docs_of = np.concatenate([moved[take], fresh_pairs % n_docs])
-        tf = np.concatenate([self.tf[take].astype(np.int64), fresh_tf])
-        used, terms_of = np.unique(terms_of, return_inverse=True)  # drop vanished terms
-        order = np.lexsort((docs_of, terms_of))
+        if len(kept_keys) < 2 or bool(np.all(kept_keys[1:] > kept_keys[:-1])):
+            # The kept passages are in their old order (the usual case): the kept keys
+            # are sorted already, and the few fresh ones are merged in, not sorted in.
+            at = np.searchsorted(kept_keys, fresh_keys)
+            keys, tf = np.insert(kept_keys, at, fresh_keys), np.insert(kept_tf, at, fresh_tf)
+        else:
+            keys = np.concatenate([kept_keys, fresh_keys])
+            order = np.argsort(keys, kind="stable")
+            keys, tf = keys[order], np.concatenate([kept_tf, fresh_tf])[order]
+        terms_of, docs_of = np.divmod(keys, n_docs)
+        present = np.bincount(terms_of, minlength=len(names)) > 0  # drop vanished terms
+        renumbered = np.cumsum(present) - 1
         return SparseBM25._from_postings(
             self.params,
-            [names[i] for i in used.tolist()],
-            terms_of[order].astype(np.int32),
-            docs_of[order].astype(np.int32),
-            tf[order],
+            [names[i] for i in np.flatnonzero(present).tolist()],
+            renumbered[terms_of].astype(np.int32),
+            docs_of.astype(np.int32),
+            tf,
             doc_len,
         )
 

@@ -16,6 +16,7 @@ from bot.library import Library
 from corpus import default_corpus_dir, load_corpus
 from retrieval.scoring import BM25Params, Variant
 from retrieval.sparse import SparseBM25
+from retrieval.spelling import SpellingCorrector
 
 QUESTIONS = (
     "What did military leadership in Estonia and Latvia say about anti-personnel mines?",
@@ -41,17 +42,19 @@ def _same_index(rebuilt: SparseBM25, built: SparseBM25) -> None:
         assert rebuilt.doc_freq[i] == built.doc_freq[j]
 
 
+@pytest.mark.parametrize("shuffled", [False, True])
 @pytest.mark.parametrize("variant", [Variant.BM25PLUS, Variant.BM25L])
-def test_a_rebuilt_index_equals_a_built_one(variant: Variant) -> None:
+def test_a_rebuilt_index_equals_a_built_one(variant: Variant, shuffled: bool) -> None:
     rng = random.Random(3)
     words = [f"w{i}" for i in range(60)]
     old = [rng.choices(words, k=rng.randint(1, 30)) for _ in range(40)]
     params = BM25Params(variant, k1=1.5, b=0.5)
     index = SparseBM25.build(old, params)
-    # Passages dropped (with every passage holding "w59"), reordered, and new ones whose
+    # Passages dropped (with every passage holding "w59"), maybe reordered, and new ones whose
     # terms the old index never saw.
     survivors = [i for i in range(40) if i % 3 and "w59" not in old[i]]
-    rng.shuffle(survivors)
+    if shuffled:  # the kept passages in another order than before
+        rng.shuffle(survivors)
     new_texts = [["brand", "new", "new"], ["w1", "novel"]]
     order: list[int | None] = [*survivors[:5], None, *survivors[5:], None]
     kept = np.array([-1 if i is None else i for i in order], dtype=np.int64)
@@ -126,6 +129,8 @@ def test_a_reload_after_one_file_changed_loads_and_analyses_only_that_file(
     assert after.corpus.documents == fresh.corpus.documents
     assert after.corpus.passages == fresh.corpus.passages
     _same_index(after.index, fresh.index)
+    assert after.corrector.speller.state() == fresh.corrector.speller.state()
+    assert after.search("what about trevaty bans") == fresh.search("what about trevaty bans")
     assert [u.sentences for u in after.units] == [u.sentences for u in fresh.units]
     for question in QUESTIONS:
         assert after.search(question) == fresh.search(question), question
@@ -160,3 +165,64 @@ def test_a_changed_or_added_sidecar_reloads_its_document(tmp_path: Path) -> None
     assert fifth == load_corpus(folder)
     assert any("note.meta.toml" in p.file for p in fifth.problems)
     assert load_corpus(folder, previous=fifth) == load_corpus(folder)
+
+
+def test_a_failure_to_reuse_costs_only_the_reuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _folder(tmp_path)
+    library = Library(folder, tmp_path / "data")
+    library.load()
+    (folder / "victims.md").write_text("# Victims\n\nSurvivors need care for life.\n", "utf-8")
+
+    def broken(*args: object) -> object:
+        raise IndexError("a bug in the reuse")
+
+    monkeypatch.setattr("retrieval.engine.reused_index", broken)
+    report = library.load()
+    assert report.documents == 3 and not report.from_cache
+    assert "could not reuse the previous index" in caplog.text
+    scratch = Library(Path(shutil.copytree(folder, tmp_path / "copy")), tmp_path / "data2")
+    scratch.load()
+    _same_index(library.snapshot.retriever.index, scratch.snapshot.retriever.index)
+    question = "how long do survivors need care"
+    assert library.snapshot.retriever.search(question) == scratch.snapshot.retriever.search(
+        question
+    )
+
+
+def test_removing_a_document_analyses_nothing_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _folder(tmp_path)
+    library = Library(folder, tmp_path / "data")
+    library.load()
+    note = next(d for d in library.snapshot.corpus.documents if d.source_file == "note.md")
+    library.removed.add(note, by=1)
+    with caplog.at_level(logging.INFO, logger="retrieval.engine"):
+        assert library.load().documents == 2
+    (line,) = [r.getMessage() for r in caplog.records if "units anew" in r.getMessage()]
+    assert line.startswith("indexed 0 of ")
+    (tmp_path / "copy").mkdir()
+    for path in folder.iterdir():
+        if not path.name.startswith("note."):
+            shutil.copy(path, tmp_path / "copy" / path.name)
+    scratch = Library(tmp_path / "copy", tmp_path / "data2")
+    scratch.load()
+    _same_index(library.snapshot.retriever.index, scratch.snapshot.retriever.index)
+    rebuilt, fresh = library.snapshot.retriever, scratch.snapshot.retriever
+    assert rebuilt.corrector.speller.state() == fresh.corrector.speller.state()
+
+
+def test_an_updated_speller_is_the_speller_of_the_new_words() -> None:
+    old = "Ottawa treaty Ottawa ottawa clearance Finland Finland mines mines".split()
+    gone, came = ["Ottawa", "mines", "Finland", "Finland"], ["Chile", "treaty", "ottawa"]
+    left = list(old)
+    for word in gone:
+        left.remove(word)
+    updated = SpellingCorrector(old).updated(gone, came)
+    assert updated.state() == SpellingCorrector(left + came).state()
+    assert "finland" not in updated.state()["counts"]  # type: ignore[operator]
+    assert updated.correct("Chilee", lambda word: True, proper_name=True) == "chile"
+    # "Ottawa" is now written lower-case as often as not: no longer a name.
+    assert updated.correct("Otawa", lambda word: True, proper_name=True) is None
