@@ -109,6 +109,29 @@ def test_the_store_embeds_a_text_once_and_a_changed_file_only_anew(
     assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
 
 
+def test_the_vectors_are_made_in_their_file_which_replaces_the_old_one_whole(
+    model: EmbeddingModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_dir = tmp_path / "embeddings"
+    monkeypatch.setattr("retrieval.embedding_store._BLOCK", 2)  # copied in several blocks
+    first = EmbeddingStore(store_dir).vectors(model, ["one", "two", "three", "four", "five"])
+    second = EmbeddingStore(store_dir).vectors(model, ["five", "six", "one", "four", "three"])
+    assert np.array_equal(second[[0, 2, 3, 4]], first[[4, 0, 3, 2]])
+    assert not second.flags.writeable
+    names = sorted(p.name for p in store_dir.iterdir())
+    assert len(names) == 2 and not any(n.startswith(".") for n in names), names
+    assert np.array_equal(EmbeddingStore(store_dir).vectors(model, ["six", "one"]), second[1:3])
+
+    # A store folder that cannot be written: the vectors are made in memory, and served.
+    def unwritable(*args: object, **kwargs: object) -> object:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr("retrieval.embedding_store.tempfile.mkstemp", unwritable)
+    served = EmbeddingStore(store_dir).vectors(model, ["seven", "one"])
+    assert np.array_equal(served[1], first[0])
+    assert np.allclose(served[0], model.embed(["seven"])[0], atol=1e-6)
+
+
 def test_an_unchanged_list_is_found_whole_and_any_other_text_by_text(
     model: EmbeddingModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
