@@ -342,3 +342,17 @@ def test_the_background_file_is_a_list_of_questions(tmp_path: Path) -> None:
     broken.write_text('{"not": "a list"}', encoding="utf-8")
     with pytest.raises(ValueError, match="list of strings"):
         background_questions(broken)
+
+
+def test_rows_are_copied_in_runs_and_scattered_alike() -> None:
+    from retrieval.embedding_store import _copy_rows
+
+    rng = np.random.default_rng(5)
+    source = rng.standard_normal((500, 4)).astype(np.float32)
+    positions = np.concatenate([np.arange(0, 200), [250, 203, 201], np.arange(300, 450)])
+    rows = np.concatenate([np.arange(100, 300), [7, 3, 0], np.arange(350, 500)])
+    out = np.zeros((460, 4), dtype=np.float32)
+    _copy_rows(out, positions, source, rows)
+    expected = np.zeros_like(out)
+    expected[positions] = source[rows]
+    assert np.array_equal(out, expected)
