@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,47 +131,7 @@ class EmbeddingStore:
             return whole
         parts = self._read(model.model_id, model.dimension)
         keys = _text_keys(texts)
-        out, written = self._output(model.model_id, len(texts), model.dimension)
-        try:
-            return self._fill(model, texts, keys, digest, parts, out, written, progress)
-        finally:
-            if written is not None:
-                written.unlink(missing_ok=True)
-
-    def _output(self, model_id: str, count: int, dimension: int) -> tuple[np.ndarray, Path | None]:
-        """Where a call's vectors go: a new array file in the store, filled in place and
-        renamed into place when full (at 100,000 passages the vectors are 1.5 GB: made in
-        memory and then written, they were 1.5 GB more at the peak and a second pass over
-        them), or memory when there is no folder or it cannot be written."""
-        file = self._file(model_id)
-        if file is not None and count:
-            try:
-                file.parent.mkdir(parents=True, exist_ok=True)
-                handle, name = tempfile.mkstemp(prefix=".writing-", suffix=".npy", dir=file.parent)
-                os.close(handle)
-                try:
-                    array = np.lib.format.open_memmap(
-                        name, mode="w+", dtype=np.float32, shape=(count, dimension)
-                    )
-                except BaseException:
-                    Path(name).unlink(missing_ok=True)
-                    raise
-                return array, Path(name)
-            except OSError as error:
-                log.warning("writing the embedding store in memory first: %s", error)
-        return np.empty((count, dimension), dtype=np.float32), None
-
-    def _fill(
-        self,
-        model: EmbeddingModel,
-        texts: Sequence[str],
-        keys: list[bytes],
-        digest: bytes,
-        parts: list[_Stored],
-        out: np.ndarray,
-        written: Path | None,
-        progress: Progress | None,
-    ) -> np.ndarray:
+        out = np.empty((len(texts), model.dimension), dtype=np.float32)
         absent = np.arange(len(texts), dtype=np.intp)
         for part in parts:
             rows_of = part.rows
@@ -202,25 +160,20 @@ class EmbeddingStore:
         # with the same corpus then finds them by the list's digest alone.
         used = _Stored(_key_array(keys), out, digest)
         self._memory[model.model_id] = [used]
-        self._write(model.model_id, used, written)
+        self._write(model.model_id, used)
         return out
 
-    def _write(self, model_id: str, stored: _Stored, written: Path | None = None) -> None:
-        """The vectors as a plain array file, named by the list's digest (`written`, when
-        they were made in a file of the store, is renamed to it), then the keys beside the
-        name of that file: a reader sees the old pair or the new one, never keys of one
-        build with vectors of another."""
+    def _write(self, model_id: str, stored: _Stored) -> None:
+        """The vectors as a plain array file, named by the list's digest, then the keys
+        beside the name of that file: a reader sees the old pair or the new one, never
+        keys of one build with vectors of another."""
         file = self._file(model_id)
         if file is None:
             return
         vectors_file = file.with_name(f"{model_id}-{stored.digest.hex()}.npy")
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            if written is not None and isinstance(stored.matrix, np.memmap):
-                stored.matrix.flush()
-                written.replace(vectors_file)
-            else:
-                write_atomically(vectors_file, lambda out: np.save(out, stored.matrix))
+            write_atomically(vectors_file, lambda out: np.save(out, stored.matrix))
             write_atomically(
                 file,
                 lambda out: np.savez(

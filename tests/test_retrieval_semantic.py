@@ -109,7 +109,7 @@ def test_the_store_embeds_a_text_once_and_a_changed_file_only_anew(
     assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
 
 
-def test_the_vectors_are_made_in_their_file_which_replaces_the_old_one_whole(
+def test_a_changed_list_replaces_the_stored_pair_whole_copied_in_blocks(
     model: EmbeddingModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store_dir = tmp_path / "embeddings"
@@ -122,11 +122,11 @@ def test_the_vectors_are_made_in_their_file_which_replaces_the_old_one_whole(
     assert len(names) == 2 and not any(n.startswith(".") for n in names), names
     assert np.array_equal(EmbeddingStore(store_dir).vectors(model, ["six", "one"]), second[1:3])
 
-    # A store folder that cannot be written: the vectors are made in memory, and served.
+    # A store folder that cannot be written: the vectors are still served.
     def unwritable(*args: object, **kwargs: object) -> object:
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr("retrieval.embedding_store.tempfile.mkstemp", unwritable)
+    monkeypatch.setattr("retrieval.atomic.tempfile.mkstemp", unwritable)
     served = EmbeddingStore(store_dir).vectors(model, ["seven", "one"])
     assert np.array_equal(served[1], first[0])
     assert np.allclose(served[0], model.embed(["seven"])[0], atol=1e-6)
