@@ -38,11 +38,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from retrieval.bench import synthetic_corpus, write_corpus_files
-from retrieval.bench_seed import ROOT, percentile, run_cli
+from retrieval.bench_seed import ROOT, bm25s_index, bm25s_query_seconds, percentile, run_cli
 from retrieval.embedding import load_model
 
 SHIPPED_MODEL = ROOT / "retrieval" / "model"
@@ -79,21 +80,14 @@ def write_standin_model(folder: Path, seed: int = 7) -> None:
     onnx.save(model, str(folder / "model.onnx"))
 
 
-def _bm25s_build(passages: list[str], saved: Path) -> float:
-    """Seconds for bm25s to tokenize and index the passages; the index is saved for the
-    start peer."""
-    import bm25s
-    import Stemmer
-
+def _bm25s_build(passages: list[str], saved: Path) -> tuple[Any, float]:
+    """bm25s over the passages and the seconds its tokenize + index took; the index is
+    saved for the start peer."""
     began = time.perf_counter()
-    tokens = bm25s.tokenize(
-        passages, stopwords="en", stemmer=Stemmer.Stemmer("english"), show_progress=False
-    )
-    index = bm25s.BM25()
-    index.index(tokens, show_progress=False)
+    index = bm25s_index(passages)
     seconds = time.perf_counter() - began
     index.save(str(saved))
-    return seconds
+    return index, seconds
 
 
 _BM25S_START = """
@@ -116,27 +110,6 @@ def _bm25s_start(saved: Path, question: str) -> float:
         capture_output=True,
     )
     return time.perf_counter() - began
-
-
-def _bm25s_per_question(passages: list[str], questions: list[str]) -> float:
-    """Median milliseconds of bm25s's top-3 retrieve, tokenisation included."""
-    import bm25s
-    import Stemmer
-
-    stemmer = Stemmer.Stemmer("english")
-    index = bm25s.BM25()
-    index.index(
-        bm25s.tokenize(passages, stopwords="en", stemmer=stemmer, show_progress=False),
-        show_progress=False,
-    )
-    times = []
-    for question in questions:
-        began = time.perf_counter()
-        tokens = bm25s.tokenize([question], stopwords="en", stemmer=stemmer, show_progress=False)
-        if tokens.vocab:
-            index.retrieve(tokens, k=3, show_progress=False)
-        times.append(time.perf_counter() - began)
-    return percentile(times, 0.5) * 1000
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -174,7 +147,7 @@ def _measure(args: argparse.Namespace, work: Path) -> None:
     first = float("nan")
     if not data.is_dir():
         first = run_cli(["index"], modes["hybrid"])
-    peer_first = _bm25s_build(passages, work / "bm25s")
+    peer, peer_first = _bm25s_build(passages, work / "bm25s")
     question, rest = questions[0], questions[1:]
     one_line, many_lines = question + "\n", "\n".join(questions) + "\n"
     starts: dict[str, list[float]] = {mode: [] for mode in (*modes, "bm25s")}
@@ -188,7 +161,7 @@ def _measure(args: argparse.Namespace, work: Path) -> None:
             many = run_cli(["ask", "--json"], mode_env, many_lines)
             stdin[mode].append((many - one) / len(rest) * 1000)
         starts["bm25s"].append(_bm25s_start(work / "bm25s", question))
-    peer_ms = _bm25s_per_question(passages, rest)
+    peer_ms = percentile(bm25s_query_seconds(peer, rest), 0.5) * 1000
 
     print(
         f"{args.passages:,} synthetic passages in 500 files, stand-in model; "
