@@ -266,7 +266,10 @@ def test_the_shipped_store_covers_the_shipped_seeds(model: EmbeddingModel) -> No
     shipped = store.vectors(counting, texts)  # type: ignore[arg-type]
     assert (SHIPPED_STORE / f"{model.model_id}.npz").is_file()
     assert counting.embedded == [], "the shipped seed embeddings are stale"
-    assert np.allclose(shipped[:3], model.embed(texts[:3]), atol=1e-6)
+    # The int8 kernels round differently by CPU (AVX2 without VNNI against AVX-512 VNNI):
+    # vectors made on another machine agree to a cosine of 0.98 (seen 4 December 2026),
+    # not bit for bit; a store made by another model or of other texts falls far lower.
+    assert (np.sum(shipped * model.embed(texts), axis=1) >= 0.97).all()
 
 
 def test_the_index_finds_the_shipped_store_whole_without_making_its_texts(
@@ -285,9 +288,8 @@ def test_the_index_finds_the_shipped_store_whole_without_making_its_texts(
     assert index.sentence_vectors.shape[0] == sum(len(u.sentences) for u in units)
     monkeypatch.undo()
     first = units[0]
-    assert np.allclose(
-        index.sentence_vectors[0], model.embed(first.sentence_embed_texts()[:1])[0], atol=1e-6
-    )
+    made_here = model.embed(first.sentence_embed_texts()[:1])[0]
+    assert float(index.sentence_vectors[0] @ made_here) >= 0.97  # as above: CPU rounding
 
 
 def test_a_unit_whose_sentences_are_cut_elsewhere_is_embedded_anew(
