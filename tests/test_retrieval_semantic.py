@@ -266,9 +266,9 @@ def test_the_shipped_store_covers_the_shipped_seeds(model: EmbeddingModel) -> No
     shipped = store.vectors(counting, texts)  # type: ignore[arg-type]
     assert (SHIPPED_STORE / f"{model.model_id}.npz").is_file()
     assert counting.embedded == [], "the shipped seed embeddings are stale"
-    # The int8 kernels round differently by CPU (AVX2 without VNNI against AVX-512 VNNI):
-    # vectors made on another machine agree to a cosine of 0.98 (seen 4 December 2026),
-    # not bit for bit; a store made by another model or of other texts falls far lower.
+    # The int8 kernels round differently by CPU (seen 4 December 2026 on an AVX2-only CPU,
+    # most likely against one with VNNI): vectors made on another machine agree to a cosine
+    # of 0.98, not bit for bit; a store made by another model or of other texts falls far lower.
     assert (np.sum(shipped * model.embed(texts), axis=1) >= 0.97).all()
 
 
