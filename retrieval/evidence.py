@@ -150,14 +150,25 @@ def coverage_plan(
 def named_gaps(
     shape: QueryShape, doc_freq: Callable[[str], int], names_a_thing: Callable[[str], bool]
 ) -> list[str]:
-    """Names (proper names, named concepts) in the question that the corpus never mentions."""
+    """Names (proper names, named concepts) in the question that the corpus never mentions.
+
+    A name in a sentence that says who is asking and asks nothing ("I'm an MP in Oslo.",
+    "I work for an NGO.") frames the question: it is not what the sources must mention
+    (on the training questions, 46 of the 84 answerable ones that had a gap had it only
+    there, against none of the 172 unanswerable ones)."""
     gaps: list[str] = []
     text = shape.question
     first_word_starts = {m.end() for m in re.finditer(r"(^|[.!?]\s+)[\"'“‘(]*", text)}
+    framing = _framing_sentences(text)
+
+    def frames(start: int) -> bool:
+        return any(begin <= start < end for begin, end in framing)
+
     for extra in shape.extra:
         surface = text[extra.start : extra.end]
         if (
-            extra.term.startswith("=")
+            not frames(extra.start)
+            and extra.term.startswith("=")
             and doc_freq(extra.term) == 0
             and (names_a_thing(extra.term) or _is_name(surface))
         ):
@@ -165,13 +176,35 @@ def named_gaps(
     for word in shape.words:
         surface = text[word.start : word.end]
         if (
-            word.start not in first_word_starts
+            not frames(word.start)
+            and word.start not in first_word_starts
             and surface[:1].isupper()
             and doc_freq(word.term) == 0
             and not any(doc_freq(p.term) > 0 for p in shape.phrases_over(word))
         ):
             gaps.append(surface)
     return gaps
+
+
+_SENTENCE = re.compile(r".+?(?:[.!?]+(?=\s|$)|$)", re.DOTALL)
+# First-person words; "us" only in lower case ("the US" is a name).
+_FIRST_PERSON = re.compile(
+    r"\b(?:[Ii]|[Ii]['’](?:m|ve|d|ll)|[Ii]m|[Mm]y|[Mm]e|[Ww]e|[Ww]e['’](?:re|ve)|[Oo]ur|us)\b"
+)
+
+
+def _framing_sentences(text: str) -> list[tuple[int, int]]:
+    """The spans of the sentences that speak of the asker (first person) and are not the
+    question: those ending with "?", or the last sentence when none does."""
+    sentences = [m.span() for m in _SENTENCE.finditer(text) if m.group().strip()]
+    asked = [
+        (start, end) for start, end in sentences if text[start:end].rstrip(" \"'”’)").endswith("?")
+    ] or sentences[-1:]
+    return [
+        (start, end)
+        for start, end in sentences
+        if (start, end) not in asked and _FIRST_PERSON.search(text[start:end])
+    ]
 
 
 def _is_name(surface: str) -> bool:

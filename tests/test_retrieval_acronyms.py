@@ -87,6 +87,24 @@ def test_an_acronym_the_sources_use_or_cannot_spell_out_is_left_as_written(
 
 
 @pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        # A name in the sentence that says who is asking frames the question ...
+        ("I'm a student in Reykjavik. What does the treaty say about stockpiles?", 0.0),
+        ("We work for FIFA. Which countries left the convention?", 0.0),
+        # ... but not in the question itself, nor in a sentence about someone else.
+        ("I'm a student. What did Reykjavik say about stockpiles?", 1.0),
+        ("A report by FIFA came out. What does the treaty say about stockpiles?", 1.0),
+    ],
+)
+def test_a_name_that_only_says_who_is_asking_is_not_a_gap(
+    retriever: Retriever, question: str, gap: float
+) -> None:
+    assessed = retriever.assess(question)
+    assert assessed.evidence is not None and assessed.evidence.named_gap == gap
+
+
+@pytest.mark.parametrize(
     ("question", "quote", "missing"),
     [
         # The counted thing after a possessive, and after an adjective.
