@@ -3,10 +3,11 @@
 Off the shelf, the model misses how people word questions about these documents ("pull
 out" for "withdraw", "what lesson" for "serves as a warning"). Fine-tuning on the blind
 training questions teaches it that from examples, where hand-written synonym lists did
-not generalise. Only the training files of `retrieval.calibrate` are used (never dev or
-held-out); each answerable question is paired with the sentence(s) holding its gold
-string, and the model learns to rank that sentence above the others in its batch
-(multiple-negatives ranking loss, no duplicate texts in a batch).
+not generalise. Only the training files of `retrieval.calibrate` are used (never dev, nor a
+held-out file before it has been run once and spent); each answerable question is paired
+with the sentence(s) holding its gold string, and the model learns to rank that sentence
+above the others in its batch (multiple-negatives ranking loss, no duplicate texts in a
+batch).
 
 With `--answerability` (tried on 3 December 2026, not shipped: see
 docs/retrieval-measurements.md) it also learns that a cosine means something across

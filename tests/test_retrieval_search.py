@@ -191,7 +191,6 @@ def test_synonyms_and_acronyms_find_passages_that_use_another_name(
         ("what are smrat mines", "smrat", "smart", SMART),
         ("What is interoprability?", "interoprability", "interoperability", INTEROPERABILITY),
         ("training for military personel", "personel", "personnel", PERSONNEL),
-        ("Where do deminres work in Lebanon?", "deminres", "deminers", LEBANON),
     ],
 )
 def test_misspelt_questions_are_corrected_and_reported(
@@ -200,6 +199,16 @@ def test_misspelt_questions_are_corrected_and_reported(
     result = retriever.search(question)
     assert top_text(result) == answer
     assert [(c.written, c.searched) for c in result.corrections] == [(written, searched)]
+
+
+def test_a_misspelt_word_beside_a_name_is_corrected(retriever: Retriever) -> None:
+    # Whether the correction is reported depends on whether it changes the passages shown
+    # (tested in test_retrieval_correction); the fine-tuned model may find this one as
+    # written ("Lebanon" carries it).
+    question = "Where do deminres work in Lebanon?"
+    corrected = retriever.corrector.correct(question)
+    assert [(c.written, c.searched) for c in corrected.corrections] == [("deminres", "deminers")]
+    assert top_text(retriever.search(question)) == LEBANON
 
 
 def test_words_the_index_knows_are_not_corrected(retriever: Retriever) -> None:
