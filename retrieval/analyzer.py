@@ -41,6 +41,8 @@ _TRANSLITERATE = str.maketrans(
     }
 )
 _POSSESSIVE = re.compile(r"'s?$")
+_ACRONYM_PLURAL = re.compile(r"^[A-Z][A-Z0-9]+s$")
+_CACHE_LIMIT = 500_000  # surface words remembered
 _DECADE = re.compile(r"^(\d{2,4})s$")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _REFERENCE_LABELS = {
@@ -117,6 +119,14 @@ class Analyzer:
         cached = self._cache.get(surface)
         if cached is not None:
             return cached
+        if _ACRONYM_PLURAL.match(surface):
+            # Snowball knows English words, not acronyms: "NGOs" stems to "ngos" and "NGO"
+            # to "ngo", "IEDs" to "i" and "IED" to "ie". Written in capitals with a plural
+            # "s", the word is its acronym's plural, and means what the singular means.
+            singular = self._info(surface[:-1])
+            if len(self._cache) < _CACHE_LIMIT:
+                self._cache[surface] = singular
+            return singular
         whole = fold(surface)
         folded = _POSSESSIVE.sub("", whole) if "'" in whole else whole
         if folded.isalpha():
@@ -126,7 +136,7 @@ class Analyzer:
             key = decade.group(1) if decade else folded
         # "wasn't" is a stop word as written; "Convention's" is a word once its 's goes.
         term = "" if (whole in self._stopwords or folded in self._stopwords) else key
-        if len(self._cache) < 500_000:
+        if len(self._cache) < _CACHE_LIMIT:
             self._cache[surface] = (key, term)
         return key, term
 

@@ -83,6 +83,21 @@ def test_plural_and_singular_share_a_term(analyzer: Analyzer, plural: str, singu
     assert analyzer.stem(plural) == analyzer.stem(singular)
 
 
+@pytest.mark.parametrize(("plural", "singular"), [("NGOs", "NGO"), ("IEDs", "IED"), ("MPs", "MP")])
+def test_an_acronyms_plural_means_the_acronym(
+    analyzer: Analyzer, plural: str, singular: str
+) -> None:
+    """Snowball splits them ("ngos" against "ngo", "i" against "ie"): written in
+    capitals with a plural s, the word is the acronym, concept token and all."""
+    snowball = Stemmer.Stemmer("english")
+    assert snowball.stemWord(plural.lower()) != snowball.stemWord(singular.lower())
+    assert analyzer.analyze(f"two {plural} here") == analyzer.analyze(f"two {singular} here")
+    assert "=ied" in analyzer.analyze("Are IEDs mines?")
+    # Ordinary words in capitals, and acronyms typed in lower case, are stemmed as before.
+    assert analyzer.stem("MINES") == analyzer.stem("mines") == "mine"
+    assert analyzer.stem("ngos") == snowball.stemWord("ngos")
+
+
 def test_stemming_is_english_snowball(analyzer: Analyzer) -> None:
     snowball = Stemmer.Stemmer("english")
     # Snowball really does reduce both forms to "prohibit"; the analyzer must agree with it.
