@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ SHIPPED_STORE = DEFAULT_MODEL_DIR / "seed-embeddings"
 
 _KEY_BYTES = 16
 _CHUNK = 256  # texts embedded between two progress reports
+_VECTORS_NAME = re.compile(rf"-[0-9a-f]{{{2 * _KEY_BYTES}}}\.npy")  # after the model id
 
 Progress = Callable[[int, int], None]
 
@@ -166,7 +168,9 @@ class EmbeddingStore:
     def _write(self, model_id: str, stored: _Stored) -> None:
         """The vectors as a plain array file, named by the list's digest, then the keys
         beside the name of that file: a reader sees the old pair or the new one, never
-        keys of one build with vectors of another."""
+        keys of one build with vectors of another. Only this model's older vectors file
+        goes: another model's pair in the same folder is that model's cache, and deleting
+        it made every switch of BOT_EMBEDDING_MODEL re-embed the whole corpus."""
         file = self._file(model_id)
         if file is None:
             return
@@ -183,8 +187,8 @@ class EmbeddingStore:
                     vectors_file=np.array(vectors_file.name),
                 ),
             )
-            for other in [*file.parent.glob("*.npz"), *file.parent.glob("*.npy")]:
-                if other not in (file, vectors_file):
+            for other in file.parent.glob(f"{model_id}-*.npy"):
+                if other != vectors_file and _VECTORS_NAME.fullmatch(other.name[len(model_id) :]):
                     other.unlink(missing_ok=True)
         except OSError as error:
             log.warning("could not write the embedding store in %s: %s", self.folder, error)

@@ -132,6 +132,27 @@ def test_a_changed_list_replaces_the_stored_pair_whole_copied_in_blocks(
     assert np.allclose(served[0], model.embed(["seven"])[0], atol=1e-6)
 
 
+def test_two_models_share_a_store_folder_without_deleting_each_others_vectors(
+    model: EmbeddingModel, tmp_path: Path
+) -> None:
+    """Switching BOT_EMBEDDING_MODEL back must find the first model's vectors still there,
+    and a model's own older build must still be cleaned away."""
+    store_dir = tmp_path / "embeddings"
+    first, second = CountingModel(model), CountingModel(model)
+    second.model_id = first.model_id + "-b"  # a model whose id starts like the other's
+    texts = ["alpha text", "beta text"]
+    EmbeddingStore(store_dir).vectors(first, texts)  # type: ignore[arg-type]
+    EmbeddingStore(store_dir).vectors(second, texts)  # type: ignore[arg-type]
+    EmbeddingStore(store_dir).vectors(second, [*texts, "gamma"])  # type: ignore[arg-type]
+    first.embedded.clear()
+    again = EmbeddingStore(store_dir).vectors(first, texts)  # type: ignore[arg-type]
+    assert first.embedded == [], "the other model's build deleted this model's vectors"
+    assert np.allclose(again, model.embed(texts), atol=1e-6)
+    names = sorted(p.name for p in store_dir.iterdir())
+    assert len(names) == 4, names  # each model's keys and its latest vectors, no older build
+    assert sum(n.startswith(second.model_id) and n.endswith(".npy") for n in names) == 1, names
+
+
 def test_an_unchanged_list_is_found_whole_and_any_other_text_by_text(
     model: EmbeddingModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
