@@ -52,3 +52,18 @@ def test_cosines_are_exact_for_the_units_asked() -> None:
     nearest = NearestUnits(vectors)
     query = vectors[0]
     assert np.allclose(nearest.cosines(query, [0, 5, 9]), vectors[[0, 5, 9]] @ query)
+
+
+def test_the_shortlist_holds_the_best_scores_in_position_order_even_when_tied() -> None:
+    from retrieval.nearest import _shortlist
+
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=50_000).astype(np.float32)
+    kept = _shortlist(scores, 2_000)
+    assert list(kept) == sorted(kept) and 1_000 <= len(kept) <= 4_000
+    best = set(np.argsort(-scores)[:500].tolist())
+    assert best <= set(kept.tolist())
+    # Two blocks of tied scores: the sampled cut would let all 50,000 through, so the
+    # exact partition decides.
+    blocks = np.repeat(np.array([1.0, 0.0], dtype=np.float32), [100, 49_900])
+    assert len(_shortlist(blocks, 2_000)) == 2_000
