@@ -207,6 +207,27 @@ def _framing_sentences(text: str) -> list[tuple[int, int]]:
     ]
 
 
+def without_framing(text: str) -> str:
+    """The question without the sentences that only say who is asking and name nothing
+    ("I need it for my footnote."): what it asks about is in the rest. A framing sentence
+    that names something stays ("I'm reading Harry Potter. Who wrote it?" is not about
+    the sources' authors)."""
+    kept, cursor = [], 0
+    for start, end in _framing_sentences(text):
+        if _names_something(text[start:end]):
+            continue
+        kept.append(text[cursor:start])
+        cursor = end
+    kept.append(text[cursor:])
+    return " ".join(" ".join(kept).split())
+
+
+def _names_something(sentence: str) -> bool:
+    """A capitalised word past the sentence's first, other than "I" and its contractions."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", sentence)[1:]
+    return any(w[:1].isupper() and not re.fullmatch(r"I(?:['’]\w+)?", w) for w in words)
+
+
 def _is_name(surface: str) -> bool:
     words = re.findall(r"[^\W\d_][\w'’.-]*", surface)
     return bool(words) and all(w[:1].isupper() for w in words)

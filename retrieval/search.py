@@ -35,6 +35,7 @@ from retrieval.evidence import (
     lacks_asked_answer_type,
     named_gaps,
     smooth_idf,
+    without_framing,
 )
 from retrieval.fusion import FloatArray, FusionWeights, fuse, normalised_bm25, top_positions
 from retrieval.lexical import LexicalIndex, LexicalQuery
@@ -259,11 +260,11 @@ class Retriever:
         query = self.lexical.query(corrected.text)
         if not query.words and not query.extra:
             return Assessment(normalised, corrected)
-        asked = detect_metadata_question(corrected.text, self.analyzer, self.analyzer.vocabulary)
+        # What the asker says of themselves ("I need it for my footnote") names nothing.
+        asking = without_framing(corrected.text)
+        asked = detect_metadata_question(asking, self.analyzer, self.analyzer.vocabulary)
         if asked is not None:
-            named = documents_named(
-                self._other_terms(corrected.text, asked.other_terms), self._match_terms
-            )
+            named = documents_named(self._other_terms(asking, asked.other_terms), self._match_terms)
             metadata_hits = self._metadata_hits(asked, named, set(query.terms))
             if metadata_hits:
                 return Assessment(normalised, corrected, query, metadata_hits=metadata_hits)

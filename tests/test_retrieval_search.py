@@ -354,6 +354,26 @@ def test_what_the_authors_say_about_something_is_a_content_question(
     assert top_text(result) == SMART
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote this? I need the author names for my handout",
+        "I'm preparing a class handout. Who wrote this?",
+    ],
+)
+def test_what_the_asker_says_of_themselves_does_not_hide_a_metadata_question(
+    retriever: Retriever, question: str
+) -> None:
+    assert "Jane Doe" in only_metadata(retriever.search(question)).quote
+
+
+def test_a_framing_sentence_that_names_something_else_is_not_about_the_authors(
+    retriever: Retriever,
+) -> None:
+    answer = retriever.search("I'm reading Harry Potter. Who wrote it?")
+    assert all(hit.kind == "passage" for hit in answer.hits)
+
+
 def test_a_missing_metadata_field_is_not_invented(analyzer: Analyzer) -> None:
     document, passages = make_document("bare", [SMART, FINLAND])  # no authors, no date
     retriever = searchable(analyzer, (document, passages))
