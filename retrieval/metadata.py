@@ -35,9 +35,10 @@ _FIELD_WORDS = {
     "post title function hold holds speak speaks speaking represent represents lead leads "
     "head heads organisation organization work works among",
     "date": "date dated published publish publication posted released come came out appear "
-    "appeared day year month old recent",
+    "appeared day year month old recent put",
     "publisher": "blog website web site outlet journal publication publisher published "
-    "publish newspaper magazine source posted appear appeared from",
+    "publish newspaper magazine source posted appear appeared from put puts ran run runs "
+    "carried carries",
     "tags": "tags tag tagged keywords keyword topics subjects themes filed",
     "categories": "category categories categorised categorized filed under",
     "related": "see also related similar further more other recommended reading articles "

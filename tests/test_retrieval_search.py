@@ -290,6 +290,7 @@ def test_who_wrote_this_quotes_the_authors(retriever: Retriever) -> None:
     [
         "When was it published?",
         "What is the publication date?",
+        "when was this put out?",
         # The document named at length between the question word and the verb.
         "When was the piece on why Nordic governments must uphold the ban published?",
     ],
@@ -301,9 +302,18 @@ def test_date_questions_quote_the_date(retriever: Retriever, question: str) -> N
     assert "2" in hit.quote.replace("2025", "")
 
 
-def test_which_blog_quotes_the_publisher(retriever: Retriever) -> None:
-    hit = only_metadata(retriever.search("Which blog is this from?"))
+@pytest.mark.parametrize(
+    "question",
+    ["Which blog is this from?", "Which outlet put this out?", "which blog ran this post?"],
+)
+def test_which_blog_quotes_the_publisher(retriever: Retriever, question: str) -> None:
+    hit = only_metadata(retriever.search(question))
     assert hit.quote == "Humanitarian Law & Policy"
+
+
+def test_putting_out_something_else_is_not_a_publisher_question(retriever: Retriever) -> None:
+    answer = retriever.search("Who put out the fire at the ammunition depot?")
+    assert all(hit.kind == "passage" for hit in answer.hits)
 
 
 def test_tag_question_quotes_the_tags(retriever: Retriever) -> None:
