@@ -348,6 +348,19 @@ def test_a_document_named_by_most_of_its_title_and_a_word_no_title_uses(
     assert all(hit.kind == "passage" for hit in other.hits)
 
 
+def test_a_document_described_by_what_it_argues_is_named_by_its_titles_meaning(
+    two_documents: Retriever,
+) -> None:
+    # "urging", "capitals", "keep" and "prohibition" are in no title: the words alone name
+    # no document, and passages were searched.
+    described = two_documents.search(
+        "who wrote the op-ed urging nordic capitals to keep the prohibition?", k=5
+    )
+    assert [(hit.kind, hit.doc_id) for hit in described.hits] == [("metadata", "nordic")]
+    for elsewhere in ("who wrote harry potter?", "Who wrote the book about the boy wizard?"):
+        assert all(hit.kind == "passage" for hit in two_documents.search(elsewhere).hits)
+
+
 @pytest.mark.parametrize(
     "question",
     [
