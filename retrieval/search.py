@@ -272,9 +272,14 @@ class Retriever:
         asking = without_framing(corrected.text)
         asked = detect_metadata_question(asking, self.analyzer, self.analyzer.vocabulary)
         if asked is not None:
-            named = documents_named(self._other_terms(asking, asked.other_terms), self._match_terms)
+            # A question about related reading names it by its subject ("any related post on
+            # whether mines are still useful?"): the related entries name their document too.
+            match_terms = self._related_match_terms if asked.field == "related" else None
+            named = documents_named(
+                self._other_terms(asking, asked.other_terms), match_terms or self._match_terms
+            )
             if named is None:
-                named = self._document_meant(asking)
+                named = self._document_meant(asking, asked.field)
             metadata_hits = self._metadata_hits(asked, named, set(query.terms))
             if metadata_hits:
                 return Assessment(normalised, corrected, query, metadata_hits=metadata_hits)
@@ -526,27 +531,54 @@ class Retriever:
         return hits
 
     @functools.cached_property
-    def _title_vectors(self) -> tuple[list[str], Vectors]:
-        """Each document's title embedded, at the first question that needs it (a few
-        milliseconds a document, and only metadata questions ask)."""
-        assert self.semantic is not None
-        ids = list(self.documents)
-        titles = [self.documents[doc_id].title for doc_id in ids]
-        return ids, self.semantic.model.embed(titles, batch_size=32)
+    def _related_match_terms(self) -> dict[str, set[str]]:
+        """Each document's naming terms with those of its related entries."""
+        related = {}
+        for doc_id, terms in self._match_terms.items():
+            words, extra = self.analyzer.split_tokens("\n".join(self.documents[doc_id].related))
+            related[doc_id] = terms | {t.term for t in words + extra}
+        return related
 
-    def _document_meant(self, question: str) -> list[str] | None:
+    @functools.cached_property
+    def _naming_vectors(self) -> tuple[list[str], list[bool], Vectors]:
+        """What may name a document by its meaning, embedded at the first question that
+        needs it (a few milliseconds a text, and only metadata questions ask): each
+        document's title, and each of its related entries (marked True), by which a
+        question about related reading names it ("any related post on whether mines are
+        still useful?")."""
+        assert self.semantic is not None
+        owners, related, texts = [], [], []
+        for doc_id, document in self.documents.items():
+            for text, is_related in [
+                (document.title, False),
+                *((r, True) for r in document.related),
+            ]:
+                owners.append(doc_id)
+                related.append(is_related)
+                texts.append(text)
+        return owners, related, self.semantic.model.embed(texts, batch_size=32)
+
+    def _document_meant(self, question: str, field: str) -> list[str] | None:
         """The document a metadata question describes rather than names: the one whose
-        title is close in meaning to the question and clearly closer than the others'."""
+        title (or, asked for related reading, related entry) is close in meaning to the
+        question and clearly closer than any other document's."""
         if self.semantic is None:
             return None
-        ids, vectors = self._title_vectors
+        owners, related, vectors = self._naming_vectors
         cosines = vectors @ self.semantic.embed_question(question)
-        order = np.argsort(-cosines, kind="stable")
-        best = float(cosines[order[0]])
-        runner_up = float(cosines[order[1]]) if len(order) > 1 else -1.0
+        best: dict[str, float] = {}
+        for doc_id, is_related, cosine in zip(owners, related, cosines.tolist(), strict=True):
+            if field == "related" or not is_related:
+                best[doc_id] = max(best.get(doc_id, -1.0), cosine)
+        ranked = sorted(best.items(), key=lambda item: -item[1])
+        runner_up = ranked[1][1] if len(ranked) > 1 else -1.0
+        doc_id, cosine = ranked[0]
         config = self.config
-        if best >= config.title_naming_cosine and best - runner_up >= config.title_naming_margin:
-            return [ids[int(order[0])]]
+        if (
+            cosine >= config.title_naming_cosine
+            and cosine - runner_up >= config.title_naming_margin
+        ):
+            return [doc_id]
         return None
 
     def _other_terms(

@@ -12,6 +12,7 @@ import unicodedata
 
 import pytest
 
+from corpus import default_corpus_dir, load_corpus
 from corpus.models import Author, Corpus, Document, Passage
 from corpus.sentences import sentence_spans
 from retrieval.analyzer import Analyzer
@@ -359,6 +360,17 @@ def test_a_document_described_by_what_it_argues_is_named_by_its_titles_meaning(
     assert [(hit.kind, hit.doc_id) for hit in described.hits] == [("metadata", "nordic")]
     for elsewhere in ("who wrote harry potter?", "Who wrote the book about the boy wizard?"):
         assert all(hit.kind == "passage" for hit in two_documents.search(elsewhere).hits)
+
+
+def test_related_reading_asked_for_by_its_subject_quotes_the_related_entries(
+    analyzer: Analyzer,
+) -> None:
+    """On the shipped article, whose passages outrank its related-posts field for these
+    words ("whether", "militarily" and "useful" are in no title and no related entry)."""
+    retriever = build_retriever(load_corpus(default_corpus_dir()), EngineSettings())
+    answer = retriever.search("Any related posts on whether mines are still militarily useful?")
+    assert answer.hits and answer.hits[0].kind == "metadata"
+    assert "still have military utility in modern warfare" in answer.hits[0].quote
 
 
 @pytest.mark.parametrize(
