@@ -274,10 +274,8 @@ class Retriever:
         if asked is not None:
             # A question about related reading names it by its subject ("any related post on
             # whether mines are still useful?"): the related entries name their document too.
-            match_terms = self._related_match_terms if asked.field == "related" else None
-            named = documents_named(
-                self._other_terms(asking, asked.other_terms), match_terms or self._match_terms
-            )
+            naming = self._related_match_terms if asked.field == "related" else self._match_terms
+            named = documents_named(self._other_terms(asking, asked.other_terms), naming)
             if named is None:
                 named = self._document_meant(asking, asked.field)
             metadata_hits = self._metadata_hits(asked, named, set(query.terms))
