@@ -42,7 +42,7 @@ _FIELD_WORDS = {
     "tags": "tags tag tagged keywords keyword topics subjects themes filed",
     "categories": "category categories categorised categorized filed under",
     "related": "see also related similar further more other recommended reading articles "
-    "posts pieces sources links read next else",
+    "posts pieces sources links read next else earlier previous older",
     "title": "title headline called name",
     "summary": "gist summary summarise summarize nutshell overview short brief main point "
     "points argument arguments message messages idea ideas claim claims thesis key "

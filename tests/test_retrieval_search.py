@@ -362,13 +362,20 @@ def test_a_document_described_by_what_it_argues_is_named_by_its_titles_meaning(
         assert all(hit.kind == "passage" for hit in two_documents.search(elsewhere).hits)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Any related posts on whether mines are still militarily useful?",
+        "Is there an earlier post on whether these mines are still useful militarily?",
+    ],
+)
 def test_related_reading_asked_for_by_its_subject_quotes_the_related_entries(
-    analyzer: Analyzer,
+    question: str,
 ) -> None:
     """On the shipped article, whose passages outrank its related-posts field for these
     words ("whether", "militarily" and "useful" are in no title and no related entry)."""
     retriever = build_retriever(load_corpus(default_corpus_dir()), EngineSettings())
-    answer = retriever.search("Any related posts on whether mines are still militarily useful?")
+    answer = retriever.search(question)
     assert answer.hits and answer.hits[0].kind == "metadata"
     assert "still have military utility in modern warfare" in answer.hits[0].quote
 
