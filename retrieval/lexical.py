@@ -104,7 +104,7 @@ class LexicalIndex:
         index = self.index
         rarest = index.rarest_idf
         floor = span = 0.0
-        for term in set(query.terms):
+        for term in dict.fromkeys(query.terms):  # in order: the same sums every run
             term_id = index.term_ids.get(term)
             if term_id is None:
                 span += rarest

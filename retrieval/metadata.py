@@ -9,6 +9,7 @@ else (or only names the document, e.g. by words of its title or an author's name
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -149,10 +150,11 @@ def documents_named(
     """
     if not asked:
         return list(match_terms)
-    total = sum(weight for weight, _ in asked.values())
+    # fsum: `asked` comes in a set's order, which changes with the hash seed.
+    total = math.fsum(weight for weight, _ in asked.values())
 
     def held(terms: set[str]) -> float:
-        return sum(weight for weight, alt in asked.values() if not alt.isdisjoint(terms))
+        return math.fsum(weight for weight, alt in asked.values() if not alt.isdisjoint(terms))
 
     shares = {doc_id: held(terms) / total for doc_id, terms in match_terms.items()}
     whole = [doc_id for doc_id, share in shares.items() if share >= 1.0 - 1e-9]

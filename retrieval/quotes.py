@@ -7,6 +7,7 @@ analysis. The words to mark are found in the quote itself.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -80,12 +81,14 @@ def select_quote(
     weights: dict[str, float] = {}  # each term's weight looked up once, not per sentence
 
     def gain(sentence: Sentence, already: frozenset[str]) -> float:
-        total = 0.0
-        for term in (sentence.terms & wanted) - already:
+        # fsum: a set's order changes with the process's hash seed, and a plain sum of
+        # floats with the order, so two sentences tied in words could trade places
+        # between runs of the same question.
+        matched = (sentence.terms & wanted) - already
+        for term in matched:
             if term not in weights:
                 weights[term] = weight(term)
-            total += weights[term]
-        return total
+        return math.fsum(weights[term] for term in matched)
 
     best = max(range(len(sentences)), key=lambda i: (gain(sentences[i], frozenset()), -i))
     chosen = sentences[best].terms & wanted
@@ -113,7 +116,7 @@ def select_quote_by_meaning(
     if len(sentences) == 1 or len(cosines) != len(sentences):
         return select_quote(passage, query_terms, weight)
     wanted = set(query_terms)
-    gains = [sum(weight(t) for t in s.terms & wanted) for s in sentences]
+    gains = [math.fsum(weight(t) for t in s.terms & wanted) for s in sentences]  # as above
     most = max(gains) or 1.0
     scores = [c + lexical_weight * g / most for c, g in zip(cosines, gains, strict=True)]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
