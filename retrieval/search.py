@@ -3,8 +3,8 @@
 `search` is a short pipeline; each step lives in its own module:
 
 1. `correction`: misspelt words (unknown to the corpus and to English) are corrected;
-2. `metadata`: a question about a document itself (authors, date, tags) is answered from
-   its metadata;
+2. `metadata` and `naming`: a question about a document itself (authors, date, tags) is
+   answered from the metadata of the document it names or describes;
 3. `lexical`: BM25 over passages (rank-bm25's formula) and coverage of the question;
 4. `semantic`: cosines of the question to every passage and to candidate sentences;
 5. `fusion`: one ranking from both;
@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 import re
@@ -45,12 +44,11 @@ from retrieval.metadata import (
     MetadataEntry,
     MetadataQuestion,
     detect_metadata_question,
-    document_match_terms,
-    documents_named,
     entries_for,
     metadata_field_words,
 )
 from retrieval.models import Answer, Hit
+from retrieval.naming import DocumentNaming
 from retrieval.quotes import marked, matched_spans, select_quote, select_quote_by_meaning
 from retrieval.scoring import BM25Params, Variant
 from retrieval.semantic import SemanticIndex, Vectors
@@ -163,7 +161,13 @@ class Retriever:
         self._metadata_positions = np.array(
             [i for i, unit in enumerate(self.units) if unit.kind == "metadata"], dtype=np.intp
         )
-        self._match_terms = {d.id: document_match_terms(d, self.analyzer) for d in corpus.documents}
+        self.naming = DocumentNaming(
+            self.documents,
+            self.analyzer,
+            semantic,
+            self.config.title_naming_cosine,
+            self.config.title_naming_margin,
+        )
         self._title_terms = {d.id: set(self.analyzer.analyze(d.title)) for d in corpus.documents}
         self._names = frozenset(
             c.token for c in self.analyzer.vocabulary.concepts if c.names_a_thing
@@ -274,10 +278,8 @@ class Retriever:
         if asked is not None:
             # A question about related reading names it by its subject ("any related post on
             # whether mines are still useful?"): the related entries name their document too.
-            naming = self._related_match_terms if asked.field == "related" else self._match_terms
-            named = documents_named(self._other_terms(asking, asked.other_terms), naming)
-            if named is None:
-                named = self._document_meant(asking, asked.field)
+            other = self._other_terms(asking, asked.other_terms)
+            named = self.naming.named(asked.field, asking, other)
             metadata_hits = self._metadata_hits(asked, named, set(query.terms))
             if metadata_hits:
                 return Assessment(normalised, corrected, query, metadata_hits=metadata_hits)
@@ -527,57 +529,6 @@ class Retriever:
                 if entry.field == asked.field:
                     hits.append(self._metadata_hit(document, entry, query_terms))
         return hits
-
-    @functools.cached_property
-    def _related_match_terms(self) -> dict[str, set[str]]:
-        """Each document's naming terms with those of its related entries."""
-        related = {}
-        for doc_id, terms in self._match_terms.items():
-            words, extra = self.analyzer.split_tokens("\n".join(self.documents[doc_id].related))
-            related[doc_id] = terms | {t.term for t in words + extra}
-        return related
-
-    @functools.cached_property
-    def _naming_vectors(self) -> tuple[list[str], list[bool], Vectors]:
-        """What may name a document by its meaning, embedded at the first question that
-        needs it (a few milliseconds a text, and only metadata questions ask): each
-        document's title, and each of its related entries (marked True), by which a
-        question about related reading names it ("any related post on whether mines are
-        still useful?")."""
-        assert self.semantic is not None
-        owners, related, texts = [], [], []
-        for doc_id, document in self.documents.items():
-            for text, is_related in [
-                (document.title, False),
-                *((r, True) for r in document.related),
-            ]:
-                owners.append(doc_id)
-                related.append(is_related)
-                texts.append(text)
-        return owners, related, self.semantic.model.embed(texts, batch_size=32)
-
-    def _document_meant(self, question: str, field: str) -> list[str] | None:
-        """The document a metadata question describes rather than names: the one whose
-        title (or, asked for related reading, related entry) is close in meaning to the
-        question and clearly closer than any other document's."""
-        if self.semantic is None:
-            return None
-        owners, related, vectors = self._naming_vectors
-        cosines = vectors @ self.semantic.embed_question(question)
-        best: dict[str, float] = {}
-        for doc_id, is_related, cosine in zip(owners, related, cosines.tolist(), strict=True):
-            if field == "related" or not is_related:
-                best[doc_id] = max(best.get(doc_id, -1.0), cosine)
-        ranked = sorted(best.items(), key=lambda item: -item[1])
-        runner_up = ranked[1][1] if len(ranked) > 1 else -1.0
-        doc_id, cosine = ranked[0]
-        config = self.config
-        if (
-            cosine >= config.title_naming_cosine
-            and cosine - runner_up >= config.title_naming_margin
-        ):
-            return [doc_id]
-        return None
 
     def _other_terms(
         self, question: str, other_terms: frozenset[str]
