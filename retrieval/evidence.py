@@ -222,14 +222,18 @@ def without_framing(text: str) -> str:
     return " ".join(" ".join(kept).split())
 
 
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_I = re.compile(r"I(?:['’]\w+)?")  # "I", "I'm", "I’ve"
+
+
 def _names_something(sentence: str) -> bool:
     """A capitalised word past the sentence's first, other than "I" and its contractions."""
-    words = re.findall(r"[^\W\d_][\w'’.-]*", sentence)[1:]
-    return any(w[:1].isupper() and not re.fullmatch(r"I(?:['’]\w+)?", w) for w in words)
+    words = _WORD.findall(sentence)[1:]
+    return any(w[:1].isupper() and not _I.fullmatch(w) for w in words)
 
 
 def _is_name(surface: str) -> bool:
-    words = re.findall(r"[^\W\d_][\w'’.-]*", surface)
+    words = _WORD.findall(surface)
     return bool(words) and all(w[:1].isupper() for w in words)
 
 

@@ -276,10 +276,8 @@ class Retriever:
         asking = without_framing(corrected.text)
         asked = detect_metadata_question(asking, self.analyzer, self.analyzer.vocabulary)
         if asked is not None:
-            # A question about related reading names it by its subject ("any related post on
-            # whether mines are still useful?"): the related entries name their document too.
             other = self._other_terms(asking, asked.other_terms)
-            named = self.naming.named(asked.field, asking, other)
+            named = self.naming.named(asked.field, asking, other)  # by words, or by meaning
             metadata_hits = self._metadata_hits(asked, named, set(query.terms))
             if metadata_hits:
                 return Assessment(normalised, corrected, query, metadata_hits=metadata_hits)
