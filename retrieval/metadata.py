@@ -45,6 +45,7 @@ _FIELD_WORDS = {
     "related": "see also related similar further more other recommended reading articles "
     "posts pieces sources links read next else earlier previous older",
     "title": "title headline called name",
+    "reading_time": "read reading long take takes minutes minute time length lengthy short quick",
     "summary": "gist summary summarise summarize nutshell overview short brief main point "
     "points argument arguments message messages idea ideas claim claims thesis key "
     "takeaway takeaways argue say says conclude conclusion about tldr tl dr",
@@ -89,12 +90,23 @@ class MetadataQuestion:
     other_terms: frozenset[str]
 
 
+def common_stems(analyzer: Analyzer, vocabulary: Vocabulary) -> frozenset[str]:
+    """The stems of the vocabulary's document and filler words ("post", "this", "listed"),
+    which point at a document without saying anything about it."""
+    return _common_stems(analyzer, vocabulary.document_words | vocabulary.metadata_filler)
+
+
 @functools.lru_cache(maxsize=8)
 def _common_stems(analyzer: Analyzer, words: frozenset[str]) -> frozenset[str]:
-    """The stems of the vocabulary's document and filler words: the same for every
-    question, so stemmed once (it was a tenth of a lexical question's time at 100,000
-    passages)."""
+    """The same for every question, so stemmed once (it was a tenth of a lexical
+    question's time at 100,000 passages)."""
     return frozenset(analyzer.stem(w) for w in words)
+
+
+@functools.lru_cache(maxsize=64)
+def field_stems(analyzer: Analyzer, field: str) -> frozenset[str]:
+    """The stems of the words a question about `field` uses for it."""
+    return frozenset(analyzer.stem(w) for w in analyzer.words(_FIELD_WORDS.get(field, "")))
 
 
 def detect_metadata_question(
@@ -106,11 +118,11 @@ def detect_metadata_question(
     ("What tags is the article filed under?" is about tags, not categories).
     """
     words = {analyzer.stem(w) for w in analyzer.words(question) if not analyzer.is_stopword(w)}
-    common = _common_stems(analyzer, vocabulary.document_words | vocabulary.metadata_filler)
+    common = common_stems(analyzer, vocabulary)
     found: list[MetadataQuestion] = []
     for intent in vocabulary.intents:
         if intent.matches(question):
-            own = {analyzer.stem(w) for w in analyzer.words(_FIELD_WORDS.get(intent.field, ""))}
+            own = field_stems(analyzer, intent.field)
             found.append(MetadataQuestion(intent.field, frozenset(words - own - common)))
     return min(found, key=lambda q: len(q.other_terms)) if found else None
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from corpus.models import Document
 from retrieval.analyzer import Analyzer
-from retrieval.metadata import document_match_terms, documents_named
+from retrieval.metadata import document_match_terms, documents_named, entries_for
 from retrieval.semantic import SemanticIndex, Vectors
 
 
@@ -42,24 +42,42 @@ class DocumentNaming:
         self.match_terms = {
             doc_id: document_match_terms(d, analyzer) for doc_id, d in documents.items()
         }
+        self._field_match_terms: dict[str, dict[str, set[str]]] = {}
 
     def named(
         self, field: str, question: str, asked: Mapping[str, tuple[float, frozenset[str]]]
     ) -> list[str] | None:
         """The documents a question about `field` means, or None (it asks about something
         else). `asked`: its other terms with their weights, as `documents_named` takes."""
-        naming = self._related_match_terms if field == "related" else self.match_terms
+        naming = self.field_match_terms("related") if field == "related" else self.match_terms
         named = documents_named(asked, naming)
         return named if named is not None else self.meant(question, field)
 
-    @functools.cached_property
-    def _related_match_terms(self) -> dict[str, set[str]]:
-        """Each document's naming terms with those of its related entries."""
-        related = {}
-        for doc_id, terms in self.match_terms.items():
-            words, extra = self.analyzer.split_tokens("\n".join(self.documents[doc_id].related))
-            related[doc_id] = terms | {t.term for t in words + extra}
-        return related
+    def answered_by_field(
+        self, field: str, question: str, asked: Mapping[str, tuple[float, frozenset[str]]]
+    ) -> list[str]:
+        """The documents whose `field` may answer the question: those its other terms
+        name or whose field they describe ("is it filed as analysis?"), all when there
+        are none; failing that, the one it describes by meaning."""
+        named = documents_named(asked, self.field_match_terms(field))
+        if named is not None:
+            return named
+        return self.meant(question, field) or []
+
+    def field_match_terms(self, field: str) -> dict[str, set[str]]:
+        """Each document's naming terms with the terms of its `field`'s own text (its
+        related entries, its categories...)."""
+        terms = self._field_match_terms.get(field)
+        if terms is None:
+            terms = {}
+            for doc_id, naming in self.match_terms.items():
+                text = "\n".join(
+                    e.text for e in entries_for(self.documents[doc_id]) if e.field == field
+                )
+                words, extra = self.analyzer.split_tokens(text)
+                terms[doc_id] = naming | {t.term for t in words + extra}
+            self._field_match_terms[field] = terms
+        return terms
 
     @functools.cached_property
     def _vectors(self) -> tuple[list[str], list[bool], Vectors]:

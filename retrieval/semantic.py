@@ -18,7 +18,7 @@ import functools
 import hashlib
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from retrieval.units import SENTENCE_TEXTS_VERSION, SearchUnit
 Vectors = npt.NDArray[np.float32]
 
 BACKGROUND_FILE = Path(__file__).resolve().parent / "background_questions.json"
+QUESTION_VECTORS_KEPT = 4  # the vectors of the last few questions (`embed_question`)
 
 
 def background_questions(path: Path = BACKGROUND_FILE) -> list[str]:
@@ -106,8 +107,20 @@ class SemanticIndex:
         return int(self.unit_vectors.shape[0])
 
     def embed_question(self, question: str) -> Vectors:
-        vector: Vectors = self.model.embed([question])[0]
-        return vector
+        """The question's vector (read-only). The last few are kept: ranking, naming a
+        document by meaning and checking a metadata field each ask for the vector of the
+        same question, and a model run is most of a question's time on a small corpus."""
+        return self._question_vectors(question)
+
+    @functools.cached_property
+    def _question_vectors(self) -> Callable[[str], Vectors]:
+        @functools.lru_cache(maxsize=QUESTION_VECTORS_KEPT)
+        def embed(question: str) -> Vectors:
+            vector: Vectors = self.model.embed([question])[0]
+            vector.setflags(write=False)
+            return vector
+
+        return embed
 
     @functools.cached_property
     def _nearest(self) -> NearestUnits:

@@ -96,6 +96,36 @@ def test_semantic_off_builds_no_semantic_index() -> None:
     assert build_retriever(corpus, EngineSettings()).semantic is not None
 
 
+def test_a_question_is_embedded_once_however_many_steps_ask_for_it(
+    model: EmbeddingModel,
+) -> None:
+    """Ranking, naming a document and checking a metadata field each ask for the
+    question's vector: one model run serves them all, and nobody can alter it."""
+    corpus = load_corpus(default_corpus_dir())
+    index = build_retriever(corpus, EngineSettings()).semantic
+    assert index is not None
+    counting = CountingModel(model)
+    counted = dataclasses.replace(index, model=counting)  # type: ignore[arg-type]
+    question = "how long does it take to read the post?"
+    first = counted.embed_question(question)
+    assert np.array_equal(counted.embed_question(question), first)
+    assert counting.embedded == [question]
+    assert np.allclose(first, model.embed([question])[0])
+    with pytest.raises(ValueError):
+        first[0] = 0.0
+    counted.embed_question("another question")
+    assert counting.embedded == [question, "another question"]
+    # One full retrieval runs the model once for its question.
+    retriever = build_retriever(corpus, EngineSettings())
+    counting.embedded.clear()
+    object.__setattr__(retriever, "semantic", counted)
+    retriever.naming.semantic = counted
+    # (its words name no document, so the field check asks the question's meaning too)
+    asked = "How many months after a state notifies does leaving the Convention take effect?"
+    retriever.search(asked)
+    assert counting.embedded.count(asked) == 1
+
+
 def test_the_store_embeds_a_text_once_and_a_changed_file_only_anew(
     model: EmbeddingModel, tmp_path: Path
 ) -> None:
