@@ -356,8 +356,8 @@ class Retriever:
     def _discount_unasked_fields(
         self, pool: list[int], fused: FloatArray, question: str
     ) -> FloatArray:
-        """The fused scores, those of metadata fields the question does not ask about
-        scaled by `RetrievalConfig.unasked_field_weight`.
+        """The fused scores, those (positive) of metadata fields the question does not
+        ask about scaled by `RetrievalConfig.unasked_field_weight`.
 
         A field answers a question about its document. "How long does it take to clear a
         minefield?" is close in meaning to "how long this post takes to read", and "on
@@ -373,11 +373,8 @@ class Retriever:
         if not fields:
             return fused
         asking = without_framing(question)
-        stems = {
-            self.analyzer.stem(w)
-            for w in self.analyzer.words(asking)
-            if not self.analyzer.is_stopword(w) and self.lexical.knows(self.analyzer.stem(w))
-        }
+        words = (w for w in self.analyzer.words(asking) if not self.analyzer.is_stopword(w))
+        stems = {stem for stem in map(self.analyzer.stem, words) if self.lexical.knows(stem)}
         stems -= common_stems(self.analyzer, self.analyzer.vocabulary)
         answering: dict[str, list[str]] = {}  # per field, the documents asked about
         discounted = fused.copy()
